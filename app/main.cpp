@@ -1,0 +1,108 @@
+// Switchyard: thin entry point. Everything that matters lives in core/ (and ui/ for the tray).
+
+#include "commandline.h"
+#include "unixsignals.h"
+
+#include "config/config.h"
+#include "gateway/gatewayservice.h"
+
+#include <QCoreApplication>
+#include <QFile>
+#include <QSaveFile>
+
+#ifdef SWITCHYARD_WITH_UI
+#include "tray/traycontroller.h"
+#include <QApplication>
+#endif
+
+#include <cstdio>
+#include <memory>
+
+namespace {
+
+void printError(const QString& message)
+{
+    std::fprintf(stderr, "switchyard: %s\n", qPrintable(message));
+}
+
+bool writePortFile(const QString& path, quint16 port)
+{
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly))
+        return false;
+    f.write(QByteArray::number(port));
+    return f.commit();
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    const bool headless = sy::wantsHeadless(argc, argv);
+    std::unique_ptr<QCoreApplication> app;
+#ifdef SWITCHYARD_WITH_UI
+    if (headless)
+        app = std::make_unique<QCoreApplication>(argc, argv);
+    else
+        app = std::make_unique<QApplication>(argc, argv);
+#else
+    app = std::make_unique<QCoreApplication>(argc, argv);
+#endif
+    QCoreApplication::setApplicationName(QStringLiteral("switchyard"));
+    QCoreApplication::setOrganizationName(QStringLiteral("switchyard"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(SWITCHYARD_VERSION));
+
+    const sy::CommandLineOptions options = sy::parseCommandLine(QCoreApplication::arguments());
+    if (!options.error.isEmpty()) {
+        printError(options.error + QStringLiteral(" (see --help)"));
+        return 2;
+    }
+#ifndef SWITCHYARD_WITH_UI
+    if (!headless) {
+        printError(QStringLiteral("this build has no tray UI; run with --headless"));
+        return 2;
+    }
+#endif
+
+    const QString configPath = options.configPath.isEmpty() ? sy::defaultConfigPath() : options.configPath;
+    auto config = sy::loadOrCreateConfig(configPath, options.configPath.isEmpty(), sy::processEnvironment());
+    if (!config.ok()) {
+        printError(config.error());
+        return 2;
+    }
+
+    sy::GatewayService service;
+    service.setConfig(*config);
+    if (options.hasListen)
+        service.setListenOverride(options.listenAddress, options.listenPort);
+
+    sy::UnixSignals signals;
+    QObject::connect(&signals, &sy::UnixSignals::terminationRequested, app.get(), [&service](int) {
+        service.stop();
+        QCoreApplication::quit();
+    });
+
+    QString error;
+    if (!service.start(&error)) {
+        if (headless) {
+            printError(error);
+            return 3;
+        }
+    }
+    if (service.isRunning() && !options.portFile.isEmpty() && !writePortFile(options.portFile, service.port())) {
+        printError(QStringLiteral("cannot write the port file %1").arg(options.portFile));
+        return 2;
+    }
+
+#ifdef SWITCHYARD_WITH_UI
+    std::unique_ptr<sy::TrayController> tray;
+    if (!headless) {
+        QApplication::setQuitOnLastWindowClosed(false);
+        tray = std::make_unique<sy::TrayController>(&service, configPath);
+        tray->show();
+        if (!error.isEmpty())
+            tray->showError(error);
+    }
+#endif
+    return app->exec();
+}

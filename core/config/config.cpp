@@ -1,0 +1,497 @@
+#include "config.h"
+
+#include "common/logging.h"
+#include "jsonlocator.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QProcessEnvironment>
+#include <QRegularExpression>
+#include <QUrl>
+
+namespace sy {
+
+QString providerKindName(ProviderKind kind)
+{
+    switch (kind) {
+    case ProviderKind::Anthropic:
+        return QStringLiteral("anthropic");
+    case ProviderKind::OpenAiChat:
+        return QStringLiteral("openai-chat");
+    }
+    return {};
+}
+
+ModelProfile ProviderConfig::profileFor(const QString& model) const
+{
+    for (const ModelProfile& p : models) {
+        if (p.id.compare(model, Qt::CaseInsensitive) == 0)
+            return p;
+    }
+    ModelProfile p;
+    p.id = model;
+    const QString url = baseUrl.toLower();
+    const QString m = model.toLower();
+    if (url.contains(QLatin1String("api.openai.com"))) {
+        p.reasoningStyle = QStringLiteral("effort");
+        static const QRegularExpression reasoningModel(QStringLiteral("^(o\\d|gpt-5)"));
+        p.useMaxCompletionTokens = reasoningModel.match(m).hasMatch();
+    } else if (url.contains(QLatin1String("deepseek"))) {
+        p.reasoningStyle = QStringLiteral("deepseek");
+        p.reasoningEcho = true;
+        if (m.contains(QLatin1String("deepseek-chat")) && p.maxOutputTokens == 0)
+            p.maxOutputTokens = 8192;
+    } else if (url.contains(QLatin1String("openrouter"))) {
+        p.reasoningStyle = QStringLiteral("openrouter");
+    } else if (url.contains(QLatin1String("dashscope"))) {
+        p.reasoningStyle = QStringLiteral("qwen");
+        p.reasoningEcho = true;
+    } else if (url.contains(QLatin1String("moonshot")) || url.contains(QLatin1String("bigmodel"))
+               || url.contains(QLatin1String("z.ai"))) {
+        p.reasoningStyle = QStringLiteral("deepseek");
+        p.reasoningEcho = true;
+    } else {
+        p.reasoningStyle = QStringLiteral("none");
+    }
+    return p;
+}
+
+const ProviderConfig* Config::provider(const QString& id) const
+{
+    for (const ProviderConfig& p : providers) {
+        if (p.id == id)
+            return &p;
+    }
+    return nullptr;
+}
+
+bool parseListen(const QString& text, QHostAddress* address, quint16* port, QString* error)
+{
+    const qsizetype colon = text.lastIndexOf(QLatin1Char(':'));
+    if (colon <= 0) {
+        *error = QStringLiteral("expected HOST:PORT, got \"%1\"").arg(text);
+        return false;
+    }
+    QString host = text.left(colon);
+    if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
+        host = host.mid(1, host.size() - 2);
+    bool ok = false;
+    const uint p = text.mid(colon + 1).toUInt(&ok);
+    if (!ok || p > 65535) {
+        *error = QStringLiteral("invalid port in \"%1\"").arg(text);
+        return false;
+    }
+    QHostAddress addr;
+    if (host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0)
+        addr = QHostAddress(QHostAddress::LocalHost);
+    else if (host == QLatin1String("*") || host == QLatin1String("0.0.0.0"))
+        addr = QHostAddress(QHostAddress::AnyIPv4);
+    else if (!addr.setAddress(host)) {
+        *error = QStringLiteral("invalid listen address \"%1\" (use an IP address or localhost)").arg(host);
+        return false;
+    }
+    *address = addr;
+    *port = quint16(p);
+    return true;
+}
+
+QHash<QString, QString> processEnvironment()
+{
+    QHash<QString, QString> env;
+    const QProcessEnvironment pe = QProcessEnvironment::systemEnvironment();
+    for (const QString& k : pe.keys())
+        env.insert(k, pe.value(k));
+    return env;
+}
+
+namespace {
+
+class ConfigParser {
+public:
+    ConfigParser(const QByteArray& json, const QHash<QString, QString>& env) : m_locator(json), m_env(env) { }
+
+    QString fail(const QString& path, const QString& message)
+    {
+        if (m_error.isEmpty())
+            m_error = QStringLiteral("line %1: %2: %3").arg(m_locator.lineOf(path)).arg(path, message);
+        return m_error;
+    }
+    void warn(const QString& path, const QString& message)
+    {
+        qCWarning(lcConfig).noquote() << QStringLiteral("config line %1: %2: %3").arg(m_locator.lineOf(path)).arg(path, message);
+    }
+    void checkKeys(const QJsonObject& o, const QString& path, std::initializer_list<const char*> known)
+    {
+        for (auto it = o.begin(); it != o.end(); ++it) {
+            bool found = false;
+            for (const char* k : known)
+                found = found || it.key() == QLatin1String(k);
+            if (!found)
+                warn(path.isEmpty() ? it.key() : path + QLatin1Char('.') + it.key(), QStringLiteral("unknown field, ignored"));
+        }
+    }
+    bool readInt(const QJsonObject& o, const char* key, const QString& path, qint64 min, qint64 max, qint64* out)
+    {
+        const QJsonValue v = o.value(QLatin1String(key));
+        if (v.isUndefined() || v.isNull())
+            return true;
+        const QString p = path + QLatin1Char('.') + QLatin1String(key);
+        if (!v.isDouble() || v.toDouble() != double(qint64(v.toDouble()))) {
+            fail(p, QStringLiteral("must be an integer"));
+            return false;
+        }
+        const qint64 n = qint64(v.toDouble());
+        if (n < min || n > max) {
+            fail(p, QStringLiteral("must be between %1 and %2").arg(min).arg(max));
+            return false;
+        }
+        *out = n;
+        return true;
+    }
+    bool readBool(const QJsonObject& o, const char* key, const QString& path, bool* out)
+    {
+        const QJsonValue v = o.value(QLatin1String(key));
+        if (v.isUndefined() || v.isNull())
+            return true;
+        if (!v.isBool()) {
+            fail(path + QLatin1Char('.') + QLatin1String(key), QStringLiteral("must be true or false"));
+            return false;
+        }
+        *out = v.toBool();
+        return true;
+    }
+
+    bool parseServer(const QJsonObject& o, ServerConfig* s)
+    {
+        checkKeys(o, QStringLiteral("server"), {"listen", "max_body_bytes", "max_header_bytes", "idle_timeout_ms"});
+        const QJsonValue listen = o.value(QLatin1String("listen"));
+        if (!listen.isUndefined()) {
+            QString err;
+            if (!listen.isString() || !parseListen(listen.toString(), &s->listenAddress, &s->listenPort, &err)) {
+                fail(QStringLiteral("server.listen"), err.isEmpty() ? QStringLiteral("must be a \"HOST:PORT\" string") : err);
+                return false;
+            }
+        }
+        qint64 v = s->maxBodyBytes;
+        if (!readInt(o, "max_body_bytes", QStringLiteral("server"), 1024, qint64(1) << 32, &v))
+            return false;
+        s->maxBodyBytes = v;
+        v = s->maxHeaderBytes;
+        if (!readInt(o, "max_header_bytes", QStringLiteral("server"), 1024, 1 << 24, &v))
+            return false;
+        s->maxHeaderBytes = int(v);
+        v = s->idleTimeoutMs;
+        if (!readInt(o, "idle_timeout_ms", QStringLiteral("server"), 100, 24 * 3600 * 1000, &v))
+            return false;
+        s->idleTimeoutMs = int(v);
+        return true;
+    }
+
+    bool parseModel(const QJsonValue& v, const QString& path, ProviderConfig* provider)
+    {
+        ModelProfile m = ProviderConfig {QString(), provider->kind, provider->baseUrl, {}, {}, {}}.profileFor(QString());
+        if (v.isString()) {
+            m = provider->profileFor(v.toString());
+        } else if (v.isObject()) {
+            const QJsonObject o = v.toObject();
+            checkKeys(o, path,
+                      {"id", "max_output_tokens", "context_window", "max_completion_tokens", "reasoning_echo",
+                       "reasoning_style", "stream_options"});
+            if (!o.value(QLatin1String("id")).isString() || o.value(QLatin1String("id")).toString().isEmpty()) {
+                fail(path + QStringLiteral(".id"), QStringLiteral("a model needs a non-empty \"id\""));
+                return false;
+            }
+            m = provider->profileFor(o.value(QLatin1String("id")).toString());
+            qint64 n = m.maxOutputTokens;
+            if (!readInt(o, "max_output_tokens", path, 1, 100000000, &n))
+                return false;
+            m.maxOutputTokens = int(n);
+            n = m.contextWindow;
+            if (!readInt(o, "context_window", path, 1, 1000000000, &n))
+                return false;
+            m.contextWindow = int(n);
+            if (!readBool(o, "max_completion_tokens", path, &m.useMaxCompletionTokens)
+                || !readBool(o, "reasoning_echo", path, &m.reasoningEcho)
+                || !readBool(o, "stream_options", path, &m.sendStreamOptions))
+                return false;
+            const QJsonValue style = o.value(QLatin1String("reasoning_style"));
+            if (!style.isUndefined()) {
+                static const QStringList styles = {QStringLiteral("effort"), QStringLiteral("deepseek"),
+                                                   QStringLiteral("openrouter"), QStringLiteral("qwen"),
+                                                   QStringLiteral("none")};
+                if (!styles.contains(style.toString())) {
+                    fail(path + QStringLiteral(".reasoning_style"),
+                         QStringLiteral("must be one of %1").arg(styles.join(QStringLiteral(", "))));
+                    return false;
+                }
+                m.reasoningStyle = style.toString();
+            }
+        } else {
+            fail(path, QStringLiteral("a model is a name or an object with \"id\""));
+            return false;
+        }
+        provider->models.append(m);
+        return true;
+    }
+
+    bool parseProvider(const QJsonValue& v, const QString& path, ProviderConfig* p)
+    {
+        if (!v.isObject()) {
+            fail(path, QStringLiteral("a provider must be an object"));
+            return false;
+        }
+        const QJsonObject o = v.toObject();
+        checkKeys(o, path, {"id", "kind", "base_url", "credentials", "models", "headers", "timeouts"});
+        static const QRegularExpression idRe(QStringLiteral("^[A-Za-z0-9_.-]+$"));
+        const QJsonValue id = o.value(QLatin1String("id"));
+        if (!id.isString() || !idRe.match(id.toString()).hasMatch()) {
+            fail(path + QStringLiteral(".id"), QStringLiteral("a provider needs an \"id\" made of letters, digits, '_', '.' or '-'"));
+            return false;
+        }
+        p->id = id.toString();
+        const QString kind = o.value(QLatin1String("kind")).toString();
+        if (kind == QLatin1String("anthropic")) {
+            p->kind = ProviderKind::Anthropic;
+        } else if (kind == QLatin1String("openai-chat")) {
+            p->kind = ProviderKind::OpenAiChat;
+        } else {
+            fail(path + QStringLiteral(".kind"),
+                 kind.isEmpty() ? QStringLiteral("missing; expected \"anthropic\" or \"openai-chat\"")
+                                : QStringLiteral("unknown provider kind \"%1\" (expected anthropic, openai-chat)").arg(kind));
+            return false;
+        }
+        const QString base = o.value(QLatin1String("base_url")).toString();
+        const QUrl url(base, QUrl::StrictMode);
+        if (base.isEmpty() || !url.isValid() || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https"))
+            || url.host().isEmpty()) {
+            fail(path + QStringLiteral(".base_url"), QStringLiteral("must be an http:// or https:// URL"));
+            return false;
+        }
+        p->baseUrl = base.endsWith(QLatin1Char('/')) ? base.chopped(1) : base;
+
+        const QJsonValue creds = o.value(QLatin1String("credentials"));
+        if (!creds.isUndefined()) {
+            if (!creds.isArray()) {
+                fail(path + QStringLiteral(".credentials"), QStringLiteral("must be an array"));
+                return false;
+            }
+            const QJsonArray arr = creds.toArray();
+            for (int i = 0; i < arr.size(); ++i) {
+                const QString cp = path + QStringLiteral(".credentials[%1]").arg(i);
+                const QJsonObject c = arr.at(i).toObject();
+                checkKeys(c, cp, {"api_key", "id", "label"});
+                const QJsonValue key = c.value(QLatin1String("api_key"));
+                if (!key.isString() || key.toString().isEmpty()) {
+                    fail(cp + QStringLiteral(".api_key"), QStringLiteral("must be a key or \"env:NAME\""));
+                    return false;
+                }
+                Credential cred;
+                const QString k = key.toString();
+                if (k.startsWith(QLatin1String("env:"))) {
+                    const QString name = k.mid(4);
+                    cred.source = k;
+                    cred.apiKey = m_env.value(name);
+                    if (cred.apiKey.isEmpty())
+                        warn(cp + QStringLiteral(".api_key"),
+                             QStringLiteral("environment variable %1 is not set; requests to this provider will fail").arg(name));
+                } else {
+                    cred.source = QStringLiteral("literal");
+                    cred.apiKey = k;
+                }
+                p->credentials.append(cred);
+            }
+        }
+        const QJsonValue models = o.value(QLatin1String("models"));
+        if (!models.isUndefined()) {
+            if (!models.isArray()) {
+                fail(path + QStringLiteral(".models"), QStringLiteral("must be an array"));
+                return false;
+            }
+            const QJsonArray arr = models.toArray();
+            for (int i = 0; i < arr.size(); ++i) {
+                if (!parseModel(arr.at(i), path + QStringLiteral(".models[%1]").arg(i), p))
+                    return false;
+            }
+        }
+        const QJsonValue headers = o.value(QLatin1String("headers"));
+        if (!headers.isUndefined()) {
+            if (!headers.isObject()) {
+                fail(path + QStringLiteral(".headers"), QStringLiteral("must be an object of header names to values"));
+                return false;
+            }
+            const QJsonObject h = headers.toObject();
+            for (auto it = h.begin(); it != h.end(); ++it)
+                p->extraHeaders.append({it.key().toLatin1(), it.value().toString().toUtf8()});
+        }
+        const QJsonValue timeouts = o.value(QLatin1String("timeouts"));
+        if (timeouts.isObject()) {
+            const QJsonObject t = timeouts.toObject();
+            const QString tp = path + QStringLiteral(".timeouts");
+            checkKeys(t, tp, {"connect_ms", "idle_ms", "total_ms"});
+            qint64 n = p->connectTimeoutMs;
+            if (!readInt(t, "connect_ms", tp, 100, 3600000, &n))
+                return false;
+            p->connectTimeoutMs = int(n);
+            n = p->idleTimeoutMs;
+            if (!readInt(t, "idle_ms", tp, 100, 24 * 3600000, &n))
+                return false;
+            p->idleTimeoutMs = int(n);
+            n = p->totalTimeoutMs;
+            if (!readInt(t, "total_ms", tp, 100, 24 * 3600000, &n))
+                return false;
+            p->totalTimeoutMs = int(n);
+        }
+        return true;
+    }
+
+    bool parseRoute(const QJsonValue& v, const QString& path, const Config& config, RouteRule* r)
+    {
+        const QJsonObject o = v.toObject();
+        if (!v.isObject()) {
+            fail(path, QStringLiteral("a route must be an object with \"match\" and \"to\""));
+            return false;
+        }
+        checkKeys(o, path, {"match", "to"});
+        const QJsonValue match = o.value(QLatin1String("match"));
+        if (!match.isString() || match.toString().isEmpty()) {
+            fail(path + QStringLiteral(".match"), QStringLiteral("must be a non-empty model pattern such as \"claude-haiku-*\" or \"*\""));
+            return false;
+        }
+        r->match = match.toString();
+        QJsonValue to = o.value(QLatin1String("to"));
+        if (to.isString())
+            to = QJsonArray {to};
+        if (!to.isArray() || to.toArray().isEmpty()) {
+            fail(path + QStringLiteral(".to"), QStringLiteral("must be a non-empty list of \"provider/model\" targets"));
+            return false;
+        }
+        const QJsonArray arr = to.toArray();
+        for (int i = 0; i < arr.size(); ++i) {
+            const QString tp = path + QStringLiteral(".to[%1]").arg(i);
+            const QString t = arr.at(i).toString();
+            qsizetype slash = t.indexOf(QLatin1Char('/'));
+            if (slash <= 0 || slash == t.size() - 1) {
+                fail(tp, QStringLiteral("\"%1\" is not of the form \"provider/model\"").arg(t));
+                return false;
+            }
+            RouteTarget target {t.left(slash), t.mid(slash + 1)};
+            if (!config.provider(target.providerId)) {
+                fail(tp, QStringLiteral("unknown provider \"%1\"").arg(target.providerId));
+                return false;
+            }
+            r->targets.append(target);
+        }
+        return true;
+    }
+
+    Result<Config> parse(const QByteArray& json)
+    {
+        QJsonParseError perr;
+        const QJsonDocument doc = QJsonDocument::fromJson(json, &perr);
+        if (perr.error != QJsonParseError::NoError) {
+            return Result<Config>::failure(QStringLiteral("line %1: invalid JSON: %2")
+                                               .arg(JsonLocator::lineAtOffset(json, perr.offset))
+                                               .arg(perr.errorString()));
+        }
+        if (!doc.isObject())
+            return Result<Config>::failure(QStringLiteral("line 1: the config must be a JSON object"));
+        const QJsonObject root = doc.object();
+        Config config;
+        checkKeys(root, QString(), {"version", "server", "providers", "routes"});
+        const QJsonValue version = root.value(QLatin1String("version"));
+        if (!version.isUndefined() && version.toInt(-1) != 1)
+            return Result<Config>::failure(fail(QStringLiteral("version"), QStringLiteral("unsupported config version (this build reads version 1)")));
+        if (root.contains(QLatin1String("server"))) {
+            if (!root.value(QLatin1String("server")).isObject())
+                return Result<Config>::failure(fail(QStringLiteral("server"), QStringLiteral("must be an object")));
+            if (!parseServer(root.value(QLatin1String("server")).toObject(), &config.server))
+                return Result<Config>::failure(m_error);
+        }
+        const QJsonValue providers = root.value(QLatin1String("providers"));
+        if (!providers.isArray())
+            return Result<Config>::failure(fail(QStringLiteral("providers"), QStringLiteral("must be a list of providers")));
+        const QJsonArray parr = providers.toArray();
+        for (int i = 0; i < parr.size(); ++i) {
+            ProviderConfig p;
+            const QString path = QStringLiteral("providers[%1]").arg(i);
+            if (!parseProvider(parr.at(i), path, &p))
+                return Result<Config>::failure(m_error);
+            if (config.provider(p.id))
+                return Result<Config>::failure(fail(path + QStringLiteral(".id"), QStringLiteral("duplicate provider id \"%1\"").arg(p.id)));
+            config.providers.append(p);
+        }
+        const QJsonValue routes = root.value(QLatin1String("routes"));
+        if (!routes.isArray())
+            return Result<Config>::failure(fail(QStringLiteral("routes"), QStringLiteral("must be a list of routes")));
+        const QJsonArray rarr = routes.toArray();
+        for (int i = 0; i < rarr.size(); ++i) {
+            RouteRule r;
+            if (!parseRoute(rarr.at(i), QStringLiteral("routes[%1]").arg(i), config, &r))
+                return Result<Config>::failure(m_error);
+            config.routes.append(r);
+        }
+        return config;
+    }
+
+private:
+    JsonLocator m_locator;
+    const QHash<QString, QString>& m_env;
+    QString m_error;
+};
+
+} // namespace
+
+Result<Config> parseConfig(const QByteArray& json, const QHash<QString, QString>& environment)
+{
+    ConfigParser parser(json, environment);
+    return parser.parse(json);
+}
+
+Result<Config> loadConfigFile(const QString& path, const QHash<QString, QString>& environment)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return Result<Config>::failure(QStringLiteral("cannot read %1: %2").arg(path, f.errorString()));
+    const QByteArray json = f.readAll();
+    Result<Config> r = parseConfig(json, environment);
+    if (!r.ok())
+        return Result<Config>::failure(path + QStringLiteral(": ") + r.error());
+    return r;
+}
+
+QByteArray starterConfig()
+{
+    QFile f(QStringLiteral(":/core/starter-config.json"));
+    if (f.open(QIODevice::ReadOnly))
+        return f.readAll();
+    return QByteArray();
+}
+
+} // namespace sy
+
+#include <QDir>
+#include <QFileInfo>
+#include <QSaveFile>
+#include <QStandardPaths>
+
+namespace sy {
+
+QString defaultConfigPath()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation) + QStringLiteral("/config.json");
+}
+
+Result<Config> loadOrCreateConfig(const QString& path, bool createStarter, const QHash<QString, QString>& environment)
+{
+    if (createStarter && !QFileInfo::exists(path)) {
+        QDir().mkpath(QFileInfo(path).absolutePath());
+        QSaveFile f(path);
+        if (!f.open(QIODevice::WriteOnly) || f.write(starterConfig()) < 0 || !f.commit())
+            return Result<Config>::failure(QStringLiteral("cannot create the starter config %1: %2").arg(path, f.errorString()));
+        qCInfo(lcConfig).noquote() << "created a starter config at" << path;
+    }
+    return loadConfigFile(path, environment);
+}
+
+} // namespace sy

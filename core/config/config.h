@@ -1,0 +1,100 @@
+#pragma once
+
+#include "common/result.h"
+
+#include <QHostAddress>
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+namespace sy {
+
+enum class ProviderKind { Anthropic, OpenAiChat };
+
+QString providerKindName(ProviderKind kind);
+
+// What one upstream model accepts. Unknown values stay at their defaults (0 = no limit known).
+struct ModelProfile {
+    QString id;
+    int maxOutputTokens = 0;
+    int contextWindow = 0;
+    // OpenAI Chat specifics
+    bool useMaxCompletionTokens = false; // send max_completion_tokens instead of max_tokens (OpenAI reasoning models)
+    bool reasoningEcho = false;          // replay thinking text as reasoning_content (DeepSeek/Kimi/GLM thinking mode)
+    bool sendStreamOptions = true;       // stream_options.include_usage
+    QString reasoningStyle;              // "effort" (reasoning_effort), "deepseek", "openrouter", "qwen", "none"
+};
+
+struct Credential {
+    QString apiKey;   // resolved secret; never logged or written back
+    QString source;   // "literal" or "env:NAME" (for messages, never the secret itself)
+};
+
+struct ProviderConfig {
+    QString id;
+    ProviderKind kind = ProviderKind::OpenAiChat;
+    QString baseUrl;
+    QList<Credential> credentials;
+    QList<ModelProfile> models;
+    QList<QPair<QByteArray, QByteArray>> extraHeaders;
+    int connectTimeoutMs = 30000;
+    int idleTimeoutMs = 300000;
+    int totalTimeoutMs = 1800000;
+
+    // The profile for `model`, or a default profile carrying that id (guessing flags from the provider and name).
+    ModelProfile profileFor(const QString& model) const;
+};
+
+struct RouteTarget {
+    QString providerId;
+    QString model; // "*" forwards the client's model name unchanged
+};
+
+struct RouteRule {
+    QString match; // case-insensitive glob on the model name
+    QList<RouteTarget> targets;
+};
+
+struct ServerConfig {
+    QHostAddress listenAddress = QHostAddress::LocalHost;
+    quint16 listenPort = 3790;
+    qint64 maxBodyBytes = 32 * 1024 * 1024;
+    int maxHeaderBytes = 64 * 1024;
+    int idleTimeoutMs = 120000;
+};
+
+struct Config {
+    int version = 1;
+    ServerConfig server;
+    QList<ProviderConfig> providers;
+    QList<RouteRule> routes;
+
+    const ProviderConfig* provider(const QString& id) const;
+};
+
+// Parses and validates a config document. Errors name the field and the line, e.g.
+// "line 7: providers[0].kind: unknown provider kind \"openai\" (expected anthropic, openai-chat)".
+Result<Config> parseConfig(const QByteArray& json, const QHash<QString, QString>& environment);
+
+// Reads a config file. A missing file is an error here; see starterConfig().
+Result<Config> loadConfigFile(const QString& path, const QHash<QString, QString>& environment);
+
+// The commented-free starter config written on first run.
+QByteArray starterConfig();
+
+// "host:port" -> address and port; false on malformed input.
+bool parseListen(const QString& text, QHostAddress* address, quint16* port, QString* error);
+
+QHash<QString, QString> processEnvironment();
+
+} // namespace sy
+
+namespace sy {
+
+// <user config dir>/switchyard/config.json (QStandardPaths::AppConfigLocation).
+QString defaultConfigPath();
+// Loads `path`; when it does not exist and `createStarter` is set, writes the starter config there first.
+Result<Config> loadOrCreateConfig(const QString& path, bool createStarter, const QHash<QString, QString>& environment);
+
+} // namespace sy

@@ -1,0 +1,29 @@
+#pragma once
+
+#include <QByteArray>
+#include <QHash>
+#include <QString>
+
+namespace sy {
+
+// Maps JSON paths ("providers[1].kind") to the line where their value starts, so config errors can name the line.
+// Works on any well-formed document; on malformed input it records what it could.
+class JsonLocator {
+public:
+    explicit JsonLocator(const QByteArray& json);
+    // 1-based line of the value at `path`; for a missing key, the line of the closest existing parent.
+    int lineOf(const QString& path) const;
+    static int lineAtOffset(const QByteArray& json, qsizetype offset);
+
+private:
+    void parseValue(const QString& path);
+    void skipWs();
+    QString parseString();
+    const QByteArray& m_json;
+    qsizetype m_pos = 0;
+    int m_line = 1;
+    QHash<QString, int> m_lines;
+    int m_depth = 0;
+};
+
+} // namespace sy

@@ -1,0 +1,103 @@
+#pragma once
+
+#include "config/config.h"
+#include "gateway/requestrecord.h"
+#include "protocol/anthropic/anthropicrelay.h"
+#include "protocol/anthropic/anthropicsse.h"
+#include "protocol/canonical.h"
+#include "routing/router.h"
+#include "server/httprequest.h"
+#include "upstream/upstreamclient.h"
+
+#include <QElapsedTimer>
+#include <QJsonDocument>
+#include <QObject>
+#include <QPointer>
+
+#include <memory>
+
+class QTimer;
+
+namespace sy {
+
+class HttpResponder;
+
+namespace openaichat {
+class StreamDecoder;
+}
+
+// What every exchange needs from the gateway; owned by GatewayService, replaced as a whole on config reload.
+struct GatewayEnvironment {
+    std::shared_ptr<const Config> config;
+    std::shared_ptr<const Router> router;
+    UpstreamClient* upstream = nullptr;
+    int keepAliveIntervalMs = 10000;
+};
+
+// One client request from arrival to the last byte of its answer: decode, route, call the upstream (byte-exact
+// relay for the same dialect, translation through the canonical model otherwise), answer, and report one record.
+class Exchange : public QObject {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Exchange)
+public:
+    Exchange(GatewayEnvironment env, const HttpRequest& request, HttpResponder* responder, QObject* parent = nullptr);
+    ~Exchange() override;
+    void run();
+
+Q_SIGNALS:
+    void completed(const sy::RequestRecord& record);
+
+private:
+    enum class Mode { None, Passthrough, Translated, CountTokensPassthrough };
+
+    void handleMessages(bool countTokens);
+    void handleModels(const QByteArray& id);
+    void startPassthrough(const ResolvedTarget& target, QJsonDocument doc, bool countTokens);
+    void startTranslated(const ResolvedTarget& target);
+    void sendUpstream(const UpstreamRequest& request);
+
+    void onUpstreamStarted(int status);
+    void onUpstreamData(const QByteArray& data);
+    void onUpstreamFinished(UpstreamCall::Outcome outcome, const QString& errorString);
+    void onClientGone();
+    void onKeepAlive();
+
+    void processEvents(canon::StreamEvents& events);
+    void finishBufferedUpstream();
+    void beginClientStream();
+    void writeClient(const QByteArray& bytes);
+
+    void respondJson(int status, const QByteArray& body, const HeaderList& extra = {});
+    void sendError(const canon::Error& error);
+    canon::Error errorForOutcome(UpstreamCall::Outcome outcome, const QString& errorString) const;
+    void complete();
+
+    GatewayEnvironment m_env;
+    HttpRequest m_request;
+    QPointer<HttpResponder> m_responder;
+    QPointer<UpstreamCall> m_call;
+    QTimer* m_keepAlive = nullptr;
+    QElapsedTimer m_clock;
+    RequestRecord m_record;
+    Mode m_mode = Mode::None;
+
+    // translation state
+    canon::Request m_canonical;
+    canon::TranslationContext m_ctx;
+    ProviderKind m_upstreamKind = ProviderKind::OpenAiChat;
+    bool m_clientStream = false;
+    bool m_upstreamStreaming = false;
+    bool m_upstreamOk = false;
+    int m_upstreamStatus = 0;
+    QByteArray m_upstreamRetryAfter;
+    HeaderList m_upstreamHeaders; // upstream headers worth relaying to the client (retry-after, rate limits)
+    QByteArray m_upstreamBody; // buffered upstream answer (errors, non-streamed answers)
+    std::unique_ptr<openaichat::StreamDecoder> m_chatDecoder;
+    std::unique_ptr<anthropic::StreamRelay> m_relay;
+    std::unique_ptr<anthropic::SseEncoder> m_encoder;
+    canon::ResponseAccumulator m_accumulator;
+    QByteArray m_pending; // client bytes held until the answer is known to be good
+    bool m_done = false;
+};
+
+} // namespace sy

@@ -1,0 +1,105 @@
+#include "gatewayservice.h"
+
+#include "common/logging.h"
+#include "protocol/anthropic/anthropicresponse.h"
+#include "server/httpserver.h"
+#include "upstream/upstreamclient.h"
+
+namespace sy {
+
+GatewayService::GatewayService(QObject* parent)
+    : QObject(parent), m_config(std::make_shared<Config>()), m_router(std::make_shared<Router>(m_config.get())),
+      m_upstream(new UpstreamClient(this))
+{
+    qRegisterMetaType<sy::RequestRecord>();
+}
+
+GatewayService::~GatewayService()
+{
+    stop();
+}
+
+void GatewayService::setConfig(const Config& config)
+{
+    m_config = std::make_shared<Config>(config);
+    m_router = std::make_shared<Router>(m_config.get());
+}
+
+void GatewayService::setListenOverride(const QHostAddress& address, quint16 port)
+{
+    m_hasOverride = true;
+    m_overrideAddress = address;
+    m_overridePort = port;
+}
+
+bool GatewayService::start(QString* errorMessage)
+{
+    if (isRunning())
+        return true;
+    HttpServerLimits limits;
+    limits.maxBodyBytes = m_config->server.maxBodyBytes;
+    limits.maxHeaderBytes = m_config->server.maxHeaderBytes;
+    limits.idleTimeoutMs = m_config->server.idleTimeoutMs;
+    m_server = std::make_unique<HttpServer>(limits);
+    m_server->setHandler([this](const HttpRequest& request, HttpResponder* responder) { handleRequest(request, responder); });
+    m_server->setErrorBodyFactory([](int status, const QString& message) {
+        canon::ErrorType type = status == 413 ? canon::ErrorType::RequestTooLarge
+            : status == 408                   ? canon::ErrorType::Timeout
+                                              : canon::ErrorType::InvalidRequest;
+        return qMakePair(QByteArrayLiteral("application/json"),
+                         anthropic::encodeError(canon::Error::make(status, type, message)));
+    });
+    const QHostAddress address = m_hasOverride ? m_overrideAddress : m_config->server.listenAddress;
+    const quint16 port = m_hasOverride ? m_overridePort : m_config->server.listenPort;
+    QString error;
+    if (!m_server->listen(address, port, &error)) {
+        m_server.reset();
+        if (errorMessage)
+            *errorMessage = error;
+        Q_EMIT errorOccurred(error);
+        return false;
+    }
+    qCInfo(lcServer).noquote() << "listening on" << address.toString() + QLatin1Char(':') + QString::number(m_server->serverPort());
+    Q_EMIT runningChanged(true);
+    return true;
+}
+
+void GatewayService::stop()
+{
+    if (!m_server)
+        return;
+    m_server->close();
+    m_server->closeAllConnections();
+    m_server.reset();
+    Q_EMIT runningChanged(false);
+}
+
+bool GatewayService::isRunning() const
+{
+    return m_server && m_server->isListening();
+}
+
+quint16 GatewayService::port() const
+{
+    return m_server ? m_server->serverPort() : 0;
+}
+
+QHostAddress GatewayService::address() const
+{
+    return m_server ? m_server->serverAddress() : QHostAddress();
+}
+
+void GatewayService::handleRequest(const HttpRequest& request, HttpResponder* responder)
+{
+    GatewayEnvironment env {m_config, m_router, m_upstream, m_keepAliveMs};
+    auto* exchange = new Exchange(std::move(env), request, responder, this);
+    ++m_active;
+    connect(exchange, &Exchange::completed, this, [this](const RequestRecord& record) {
+        --m_active;
+        ++m_completed;
+        Q_EMIT requestCompleted(record);
+    });
+    exchange->run();
+}
+
+} // namespace sy

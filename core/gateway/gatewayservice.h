@@ -1,0 +1,59 @@
+#pragma once
+
+#include "config/config.h"
+#include "gateway/exchange.h"
+#include "gateway/requestrecord.h"
+
+#include <QObject>
+
+#include <memory>
+
+namespace sy {
+
+class HttpServer;
+class UpstreamClient;
+
+// The one object ui/ and app/ talk to: holds the config, runs the local server and the upstream client, and
+// reports state and finished requests as signals. Never opens windows.
+class GatewayService : public QObject {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(GatewayService)
+public:
+    explicit GatewayService(QObject* parent = nullptr);
+    ~GatewayService() override;
+
+    void setConfig(const Config& config);
+    const Config& config() const { return *m_config; }
+    // Listen address override (e.g. from --listen); applies to the next start().
+    void setListenOverride(const QHostAddress& address, quint16 port);
+
+    bool start(QString* errorMessage = nullptr);
+    void stop();
+    bool isRunning() const;
+    quint16 port() const;
+    QHostAddress address() const;
+    int activeRequests() const { return m_active; }
+    qint64 completedRequests() const { return m_completed; }
+    void setKeepAliveInterval(int ms) { m_keepAliveMs = ms; }
+
+Q_SIGNALS:
+    void runningChanged(bool running);
+    void requestCompleted(const sy::RequestRecord& record);
+    void errorOccurred(const QString& message);
+
+private:
+    void handleRequest(const struct HttpRequest& request, class HttpResponder* responder);
+
+    std::shared_ptr<Config> m_config;
+    std::shared_ptr<Router> m_router;
+    UpstreamClient* m_upstream = nullptr;
+    std::unique_ptr<HttpServer> m_server;
+    bool m_hasOverride = false;
+    QHostAddress m_overrideAddress;
+    quint16 m_overridePort = 0;
+    int m_active = 0;
+    qint64 m_completed = 0;
+    int m_keepAliveMs = 10000;
+};
+
+} // namespace sy

@@ -1,0 +1,182 @@
+#include "anthropicrelay.h"
+
+#include "common/jsonwriter.h"
+
+#include <QJsonDocument>
+
+namespace sy::anthropic {
+
+namespace {
+canon::Usage usageOf(const QJsonObject& u)
+{
+    canon::Usage usage;
+    auto num = [&u](const char* k) {
+        const QJsonValue v = u.value(QLatin1String(k));
+        return v.isDouble() ? qint64(v.toDouble()) : qint64(-1);
+    };
+    usage.inputTokens = num("input_tokens");
+    usage.outputTokens = num("output_tokens");
+    usage.cacheReadTokens = num("cache_read_input_tokens");
+    usage.cacheWriteTokens = num("cache_creation_input_tokens");
+    return usage;
+}
+
+QByteArray eventType(const SseEvent& e)
+{
+    if (!e.event.isEmpty())
+        return e.event;
+    // No event line: take "type" from the payload.
+    const qsizetype at = e.data.indexOf("\"type\"");
+    if (at < 0)
+        return {};
+    const qsizetype q1 = e.data.indexOf('"', e.data.indexOf(':', at) + 1);
+    const qsizetype q2 = q1 < 0 ? -1 : e.data.indexOf('"', q1 + 1);
+    return q2 < 0 ? QByteArray() : e.data.mid(q1 + 1, q2 - q1 - 1);
+}
+} // namespace
+
+StreamRelay::StreamRelay()
+{
+    m_parser.setKeepRaw(true);
+}
+
+void StreamRelay::writeRaw(const SseEvent& e, QByteArray& out)
+{
+    out.append(e.raw);
+    if (!e.raw.endsWith("\n\n") && !e.raw.endsWith("\r\n\r\n") && !e.raw.endsWith("\r\r")) {
+        // The upstream's last event had no blank line after it.
+        if (e.raw.endsWith('\n') || e.raw.endsWith('\r'))
+            out.append('\n');
+        else
+            out.append("\n\n");
+    }
+}
+
+void StreamRelay::emitError(const QString& message, QByteArray& out)
+{
+    QByteArray j = R"({"type":"error","error":{"type":"api_error","message":)";
+    appendJsonString(j, message);
+    j.append("}}");
+    out.append("event: error\ndata: ");
+    out.append(j);
+    out.append("\n\n");
+    m_done = true;
+    m_failed = true;
+}
+
+void StreamRelay::feed(QByteArrayView bytes, QByteArray& out)
+{
+    m_events.clear();
+    m_parser.feed(bytes, m_events);
+    for (const SseEvent& e : std::as_const(m_events))
+        handle(e, out);
+}
+
+void StreamRelay::finish(QByteArray& out)
+{
+    m_events.clear();
+    m_parser.finish(m_events);
+    for (const SseEvent& e : std::as_const(m_events))
+        handle(e, out);
+    if (m_done)
+        return;
+    if (m_started && m_sawMessageDelta && m_openIndex < 0) {
+        out.append("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
+        m_done = true;
+        return;
+    }
+    emitError(QStringLiteral("upstream stream ended prematurely"), out);
+}
+
+void StreamRelay::handle(const SseEvent& e, QByteArray& out)
+{
+    if (m_done)
+        return;
+    const QByteArray type = eventType(e);
+    if (type == "ping") {
+        writeRaw(e, out);
+        return;
+    }
+    if (type == "error") {
+        writeRaw(e, out);
+        m_done = true;
+        m_failed = true;
+        return;
+    }
+    if (type == "message_start") {
+        if (!m_started) {
+            m_started = true;
+            const QJsonObject msg = QJsonDocument::fromJson(e.data).object().value(QLatin1String("message")).toObject();
+            m_usage.mergeFrom(usageOf(msg.value(QLatin1String("usage")).toObject()));
+            writeRaw(e, out);
+        } else if (m_nextIndex > 0 || m_openIndex >= 0) {
+            emitError(QStringLiteral("upstream started a second message inside an unfinished one"), out);
+        }
+        return; // a repeated message_start before any block carries nothing new
+    }
+    if (!m_started) {
+        emitError(QStringLiteral("upstream stream did not begin with message_start"), out);
+        return;
+    }
+    if (type == "content_block_start" || type == "content_block_delta" || type == "content_block_stop") {
+        QJsonObject o = QJsonDocument::fromJson(e.data).object();
+        const QJsonValue iv = o.value(QLatin1String("index"));
+        if (!iv.isDouble()) {
+            emitError(QStringLiteral("upstream sent a content block event without an index"), out);
+            return;
+        }
+        const int upstreamIndex = iv.toInt();
+        int ours;
+        if (type == "content_block_start") {
+            if (m_openIndex >= 0) {
+                // The upstream started a block without stopping the previous one: close it for the client.
+                out.append("event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":"
+                           + QByteArray::number(m_openIndex) + "}\n\n");
+            }
+            ours = m_nextIndex++;
+            m_indexMap.insert(upstreamIndex, ours);
+            m_openIndex = ours;
+        } else {
+            auto it = m_indexMap.constFind(upstreamIndex);
+            if (it == m_indexMap.constEnd() || it.value() != m_openIndex)
+                return; // delta or stop for a block that is not open: nothing the client could use
+            ours = it.value();
+            if (type == "content_block_stop")
+                m_openIndex = -1;
+        }
+        if (ours == upstreamIndex) {
+            writeRaw(e, out);
+        } else {
+            o.insert(QLatin1String("index"), ours);
+            out.append("event: " + type + "\ndata: " + compactJson(o) + "\n\n");
+        }
+        return;
+    }
+    if (type == "message_delta") {
+        if (m_openIndex >= 0) {
+            out.append("event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":"
+                       + QByteArray::number(m_openIndex) + "}\n\n");
+            m_openIndex = -1;
+        }
+        const QJsonObject o = QJsonDocument::fromJson(e.data).object();
+        const QString sr = o.value(QLatin1String("delta")).toObject().value(QLatin1String("stop_reason")).toString();
+        if (!sr.isEmpty())
+            m_stop = canon::stopReasonFromName(sr);
+        m_usage.mergeFrom(usageOf(o.value(QLatin1String("usage")).toObject()));
+        m_sawMessageDelta = true;
+        writeRaw(e, out);
+        return;
+    }
+    if (type == "message_stop") {
+        if (m_openIndex >= 0) {
+            emitError(QStringLiteral("upstream ended the message inside an unfinished content block"), out);
+            return;
+        }
+        writeRaw(e, out);
+        m_done = true;
+        return;
+    }
+    writeRaw(e, out); // unknown event types pass through
+}
+
+} // namespace sy::anthropic

@@ -1,0 +1,118 @@
+#include "sseparser.h"
+
+namespace sy {
+
+void SseParser::feed(QByteArrayView bytes, QList<SseEvent>& out)
+{
+    if (bytes.isEmpty())
+        return;
+    m_buffer.append(bytes.data(), bytes.size());
+    qsizetype i = m_pos;
+    const qsizetype n = m_buffer.size();
+    const char* d = m_buffer.constData();
+    if (m_pendingCr && i < n) {
+        if (d[i] == '\n')
+            ++i;
+        m_pendingCr = false;
+        m_pos = i;
+    }
+    while (i < n) {
+        const char* hit = static_cast<const char*>(memchr(d + i, '\n', size_t(n - i)));
+        const char* cr = static_cast<const char*>(memchr(d + i, '\r', size_t((hit ? hit - d : n) - i)));
+        qsizetype lineEnd;
+        qsizetype next;
+        if (cr) {
+            lineEnd = cr - d;
+            if (lineEnd + 1 < n) {
+                next = lineEnd + 1 + (d[lineEnd + 1] == '\n' ? 1 : 0);
+            } else {
+                next = lineEnd + 1;
+                m_pendingCr = true;
+            }
+        } else if (hit) {
+            lineEnd = hit - d;
+            next = lineEnd + 1;
+        } else {
+            break;
+        }
+        processLine(QByteArrayView(d + m_pos, lineEnd - m_pos), out, next);
+        i = next;
+        m_pos = next;
+    }
+    // Compact: drop bytes that belong to no pending event.
+    const qsizetype keepFrom = m_keepRaw ? m_eventStart : m_pos;
+    if (keepFrom > 0 && keepFrom > m_buffer.size() / 2) {
+        m_buffer.remove(0, keepFrom);
+        m_pos -= keepFrom;
+        m_eventStart -= keepFrom;
+    }
+}
+
+void SseParser::processLine(QByteArrayView line, QList<SseEvent>& out, qsizetype lineEnd)
+{
+    if (line.isEmpty()) {
+        if (m_hasData || !m_current.event.isEmpty()) {
+            if (m_keepRaw)
+                m_current.raw = m_buffer.mid(m_eventStart, lineEnd - m_eventStart);
+            if (m_hasData)
+                out.append(std::move(m_current));
+        }
+        m_current = SseEvent();
+        m_hasData = false;
+        m_hasField = false;
+        m_eventStart = lineEnd;
+        return;
+    }
+    if (line.front() == ':') {
+        if (!m_hasField)
+            m_eventStart = lineEnd; // a comment between events belongs to no event
+        return;
+    }
+    m_hasField = true;
+    qsizetype colon = line.indexOf(':');
+    QByteArrayView field = colon < 0 ? line : line.first(colon);
+    QByteArrayView value;
+    if (colon >= 0) {
+        value = line.sliced(colon + 1);
+        if (!value.isEmpty() && value.front() == ' ')
+            value = value.sliced(1);
+    }
+    if (field == "data") {
+        if (m_hasData)
+            m_current.data.append('\n');
+        m_current.data.append(value.data(), value.size());
+        m_hasData = true;
+    } else if (field == "event") {
+        m_current.event = value.toByteArray();
+    }
+    // "id" and "retry" are not used by any LLM API; ignored.
+}
+
+bool SseParser::finish(QList<SseEvent>& out)
+{
+    // A final line without its newline still counts as a line.
+    if (m_pos < m_buffer.size()) {
+        processLine(QByteArrayView(m_buffer).sliced(m_pos), out, m_buffer.size());
+        m_pos = m_buffer.size();
+    }
+    const bool truncated = m_hasData;
+    if (m_hasData) {
+        if (m_keepRaw)
+            m_current.raw = m_buffer.mid(m_eventStart);
+        out.append(std::move(m_current));
+    }
+    m_current = SseEvent();
+    m_hasData = false;
+    m_hasField = false;
+    m_buffer.clear();
+    m_pos = 0;
+    m_eventStart = 0;
+    return truncated;
+}
+
+bool SseParser::hasPendingData() const
+{
+    return m_hasData || m_pos < m_buffer.size();
+}
+
+} // namespace sy

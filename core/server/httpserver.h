@@ -1,0 +1,90 @@
+#pragma once
+
+#include "httprequest.h"
+
+#include <QSet>
+#include <QHostAddress>
+#include <QObject>
+#include <QPair>
+#include <QString>
+
+#include <functional>
+#include <memory>
+
+QT_BEGIN_NAMESPACE
+class QTcpServer;
+QT_END_NAMESPACE
+
+namespace sy {
+
+class HttpConnection;
+class HttpResponder;
+struct HttpServerContext;
+
+struct HttpServerLimits {
+    qint64 maxBodyBytes = 32 * 1024 * 1024; // larger request bodies get 413 and a close
+    int maxHeaderBytes = 64 * 1024;         // request line + headers; more gets 431 and a close (see note below)
+    int idleTimeoutMs = 120000;             // a keep-alive connection with no request in progress is closed after this
+    int requestTimeoutMs = 60000;           // a request must be complete this long after its first byte, else 408
+    int maxConnections = 1024;              // at the limit the server stops accepting until a connection closes
+};
+// Note: http_parser itself refuses header blocks over 80 KiB (its compile-time HTTP_MAX_HEADER_SIZE), so
+// maxHeaderBytes values above that behave like 80 KiB. Those requests also get 431.
+
+// Called once per complete request, on the server's thread. The handler answers through the responder, at once or
+// later. See HttpResponder for its lifetime.
+using HttpHandler = std::function<void(const HttpRequest& request, HttpResponder* responder)>;
+// Makes the body of the error responses the server produces itself (400, 408, 413, 431, 503, ...).
+using HttpErrorBodyFactory = std::function<QPair<QByteArray /*content-type*/, QByteArray /*body*/>(
+    int status, const QString& message)>;
+
+// A small HTTP/1.1 server on QTcpServer + http_parser: keep-alive, pipelining (answered in order), chunked request
+// bodies, Expect: 100-continue, streaming (chunked) responses, size limits and timeouts. Single-threaded: everything
+// runs on the thread the server lives in.
+//
+// Do not delete the server from inside its handler or a responder signal; use deleteLater().
+class HttpServer : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(HttpServer)
+
+public:
+    explicit HttpServer(HttpServerLimits limits = {}, QObject* parent = nullptr);
+    ~HttpServer() override;
+
+    // Starts listening. Port 0 picks a free port (see serverPort()). On failure returns false and, if errorMessage is
+    // not null, sets it to a message naming the address:port and the reason.
+    bool listen(const QHostAddress& address, quint16 port, QString* errorMessage = nullptr);
+    quint16 serverPort() const;
+    QHostAddress serverAddress() const;
+    bool isListening() const;
+    // Stops accepting. Requests in progress finish (their responses say "Connection: close"); idle keep-alive
+    // connections are closed.
+    void close();
+    // Drops every connection at once; active responders emit clientDisconnected().
+    void closeAllConnections();
+    int connectionCount() const;
+
+    const HttpServerLimits& limits() const;
+    void setHandler(HttpHandler handler);
+    // Default: application/json {"error":{"message":"..."}}.
+    void setErrorBodyFactory(HttpErrorBodyFactory factory);
+
+    // The factory used when none is set.
+    static QPair<QByteArray, QByteArray> defaultErrorBody(int status, const QString& message);
+
+Q_SIGNALS:
+    void listeningChanged(bool listening);
+
+private:
+    void onNewConnection();
+    void onConnectionClosed(HttpConnection* connection);
+
+    QTcpServer* m_tcpServer = nullptr;
+    std::shared_ptr<HttpServerContext> m_context;
+    QSet<HttpConnection*> m_connections;
+    quint64 m_nextConnectionId = 1;
+    bool m_acceptPaused = false;
+};
+
+} // namespace sy

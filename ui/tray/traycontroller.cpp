@@ -1,0 +1,106 @@
+#include "traycontroller.h"
+
+#include "gateway/gatewayservice.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QIcon>
+#include <QMenu>
+#include <QPainter>
+#include <QPixmap>
+#include <QSystemTrayIcon>
+
+namespace sy {
+
+namespace {
+QIcon stateIcon(const QColor& color)
+{
+    QPixmap pm(64, 64);
+    pm.fill(Qt::transparent);
+    QPainter p(&pm);
+    p.setRenderHint(QPainter::Antialiasing);
+    p.setPen(QPen(QColor(40, 40, 40), 4));
+    p.setBrush(color);
+    p.drawEllipse(6, 6, 52, 52);
+    p.setPen(QPen(Qt::white, 6));
+    p.drawLine(20, 40, 44, 24); // a switch track
+    return QIcon(pm);
+}
+} // namespace
+
+TrayController::TrayController(GatewayService* service, const QString& configPath, QObject* parent)
+    : QObject(parent), m_service(service), m_configPath(configPath)
+{
+    m_menu = new QMenu();
+    m_menu->setObjectName(QStringLiteral("trayMenu"));
+    m_status = m_menu->addAction(QString());
+    m_status->setEnabled(false);
+    m_menu->addSeparator();
+    m_toggle = m_menu->addAction(QString());
+    m_toggle->setObjectName(QStringLiteral("toggleGatewayAction"));
+    connect(m_toggle, &QAction::triggered, this, &TrayController::onToggle);
+    m_menu->addSeparator();
+    QAction* quit = m_menu->addAction(tr("&Quit"));
+    quit->setObjectName(QStringLiteral("quitAction"));
+    connect(quit, &QAction::triggered, qApp, &QCoreApplication::quit);
+
+    m_tray = new QSystemTrayIcon(this);
+    m_tray->setContextMenu(m_menu);
+    connect(m_service, &GatewayService::runningChanged, this, &TrayController::updateState);
+    connect(m_service, &GatewayService::errorOccurred, this, &TrayController::showError);
+    connect(m_service, &GatewayService::requestCompleted, this, &TrayController::updateState);
+    updateState();
+}
+
+TrayController::~TrayController()
+{
+    delete m_menu;
+}
+
+void TrayController::show()
+{
+    m_tray->show();
+}
+
+void TrayController::showError(const QString& message)
+{
+    m_lastError = message;
+    updateState();
+    if (QSystemTrayIcon::supportsMessages())
+        m_tray->showMessage(tr("Switchyard"), message, QSystemTrayIcon::Warning);
+}
+
+void TrayController::onToggle()
+{
+    if (m_service->isRunning()) {
+        m_service->stop();
+    } else {
+        QString error;
+        if (m_service->start(&error))
+            m_lastError.clear();
+        else
+            showError(error);
+    }
+    updateState();
+}
+
+void TrayController::updateState()
+{
+    const bool running = m_service->isRunning();
+    QString status;
+    if (running) {
+        status = tr("Running on %1:%2 — %n request(s)", nullptr, int(m_service->completedRequests()))
+                     .arg(m_service->address().toString())
+                     .arg(m_service->port());
+    } else if (!m_lastError.isEmpty()) {
+        status = tr("Stopped: %1").arg(m_lastError);
+    } else {
+        status = tr("Stopped");
+    }
+    m_status->setText(status);
+    m_toggle->setText(running ? tr("&Stop gateway") : tr("&Start gateway"));
+    m_tray->setToolTip(tr("Switchyard") + QLatin1Char('\n') + status);
+    m_tray->setIcon(stateIcon(running ? QColor(46, 160, 67) : (m_lastError.isEmpty() ? QColor(140, 140, 140) : QColor(200, 50, 50))));
+}
+
+} // namespace sy
