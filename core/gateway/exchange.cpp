@@ -604,10 +604,11 @@ void Exchange::onClientGone()
     qCInfo(lcGateway).noquote() << m_record.requestId << "client disconnected; upstream request aborted";
     m_record.errorType = QStringLiteral("client_disconnected");
     m_record.status = 499;
-    if (m_call)
-        m_call->abort();
     m_responder = nullptr;
+    QPointer<UpstreamCall> call = m_call;
     complete();
+    if (call)
+        call->abort();
 }
 
 void Exchange::onKeepAlive()

@@ -19,14 +19,14 @@ namespace sy {
 
 namespace {
 
-constexpr qint64 MaxReadChunk = 64 * 1024;              // bytes taken from the socket per parser pass
-constexpr qint64 SocketReadBufferSize = 1024 * 1024;    // Qt-side buffering while a response is in progress
-constexpr qsizetype KeepInputCapacity = 16 * 1024;      // larger input buffers are released when idle
-constexpr qsizetype CoalesceLimit = 64 * 1024;          // bodies up to this size are copied behind the head
-constexpr qsizetype ChunkCoalesceLimit = 16 * 1024;     // chunks up to this size are framed in one write
-constexpr qint64 RequestLineOverhead = 16;              // method, spaces, version, CRLF (approximation)
-constexpr qint64 HeaderLineOverhead = 4;                // ": " and CRLF
-constexpr int LingerTimeoutMs = 2000;                   // how long we drain input after our FIN
+constexpr qint64 MaxReadChunk = 64 * 1024; // bytes taken from the socket per parser pass
+constexpr qint64 SocketReadBufferSize = 1024 * 1024; // Qt-side buffering while a response is in progress
+constexpr qsizetype KeepInputCapacity = 16 * 1024; // larger input buffers are released when idle
+constexpr qsizetype CoalesceLimit = 64 * 1024; // bodies up to this size are copied behind the head
+constexpr qsizetype ChunkCoalesceLimit = 16 * 1024; // chunks up to this size are framed in one write
+constexpr qint64 RequestLineOverhead = 16; // method, spaces, version, CRLF (approximation)
+constexpr qint64 HeaderLineOverhead = 4; // ": " and CRLF
+constexpr int LingerTimeoutMs = 2000; // how long we drain input after our FIN
 
 } // namespace
 
@@ -52,7 +52,8 @@ const char* httpReasonPhrase(int status)
 }
 
 // Static trampolines from http_parser's C callbacks to the connection.
-struct HttpParserCallbacks {
+struct HttpParserCallbacks
+{
     static HttpConnection* self(http_parser* p) { return static_cast<HttpConnection*>(p->data); }
     static int messageBegin(http_parser* p) { return self(p)->onMessageBegin(); }
     static int url(http_parser* p, const char* at, size_t n) { return self(p)->onUrl(at, n); }
@@ -82,8 +83,8 @@ struct HttpParserCallbacks {
     }
 };
 
-HttpConnection::HttpConnection(QTcpSocket* socket, std::shared_ptr<HttpServerContext> context, quint64 id,
-                               QObject* parent)
+HttpConnection::HttpConnection(
+    QTcpSocket* socket, std::shared_ptr<HttpServerContext> context, quint64 id, QObject* parent)
     : QObject(parent)
     , m_socket(socket)
     , m_context(std::move(context))
@@ -125,8 +126,7 @@ HttpConnection::~HttpConnection()
 
 bool HttpConnection::isIdle() const
 {
-    return m_state == State::Reading && !m_inMessage && m_inputPos >= m_input.size()
-        && m_socket->bytesAvailable() == 0;
+    return m_state == State::Reading && !m_inMessage && m_inputPos >= m_input.size() && m_socket->bytesAvailable() == 0;
 }
 
 void HttpConnection::closeIfIdle()
@@ -207,8 +207,8 @@ void HttpConnection::processInput()
             QString message = m_errorMessage;
             if (status == 0) {
                 status = (error == HPE_HEADER_OVERFLOW) ? 431 : 400;
-                message = QStringLiteral("Malformed HTTP request: %1")
-                              .arg(QLatin1String(http_errno_description(error)));
+                message
+                    = QStringLiteral("Malformed HTTP request: %1").arg(QLatin1String(http_errno_description(error)));
             }
             failRequest(status, message);
             break;
@@ -233,8 +233,8 @@ void HttpConnection::dispatchRequest()
 
     auto* responder = new HttpResponder(this, m_id, m_isHead, request.keepAlive, request.httpMinor);
     m_responder = responder;
-    qCDebug(lcServer).nospace() << "connection " << m_id << ": " << request.method << ' ' << request.path
-                                << " HTTP/1." << request.httpMinor << " (" << request.body.size() << " body bytes)";
+    qCDebug(lcServer).nospace() << "connection " << m_id << ": " << request.method << ' ' << request.path << " HTTP/1."
+                                << request.httpMinor << " (" << request.body.size() << " body bytes)";
     if (m_context->handler)
         m_context->handler(request, responder);
     else
@@ -407,8 +407,9 @@ int HttpConnection::stopParser(int status, QString message)
 int HttpConnection::checkHeaderBytes()
 {
     if (m_headerBytes > m_context->limits.maxHeaderBytes) {
-        return stopParser(431, QStringLiteral("The request header block exceeds the limit of %1 bytes")
-                                   .arg(m_context->limits.maxHeaderBytes));
+        return stopParser(431,
+            QStringLiteral("The request header block exceeds the limit of %1 bytes")
+                .arg(m_context->limits.maxHeaderBytes));
     }
     return 0;
 }
@@ -520,9 +521,10 @@ int HttpConnection::onHeadersComplete()
     const bool hasLength = !chunked && contentLength != ULLONG_MAX;
     const qint64 maxBody = m_context->limits.maxBodyBytes;
     if (hasLength && contentLength > quint64(maxBody)) {
-        return stopParser(413, QStringLiteral("The request body of %1 bytes exceeds the limit of %2 bytes")
-                                   .arg(contentLength)
-                                   .arg(maxBody));
+        return stopParser(413,
+            QStringLiteral("The request body of %1 bytes exceeds the limit of %2 bytes")
+                .arg(contentLength)
+                .arg(maxBody));
     }
     if (hasLength && contentLength > 0)
         m_request.body.reserve(qsizetype(contentLength));
@@ -540,8 +542,8 @@ int HttpConnection::onChunkHeader()
     const quint64 chunk = m_parser.content_length;
     const quint64 maxBody = quint64(m_context->limits.maxBodyBytes);
     if (chunk > maxBody || quint64(m_request.body.size()) + chunk > maxBody) {
-        return stopParser(413, QStringLiteral("The request body exceeds the limit of %1 bytes")
-                                   .arg(m_context->limits.maxBodyBytes));
+        return stopParser(
+            413, QStringLiteral("The request body exceeds the limit of %1 bytes").arg(m_context->limits.maxBodyBytes));
     }
     return 0;
 }
@@ -549,8 +551,8 @@ int HttpConnection::onChunkHeader()
 int HttpConnection::onBody(const char* at, size_t length)
 {
     if (qint64(m_request.body.size()) + qint64(length) > m_context->limits.maxBodyBytes) {
-        return stopParser(413, QStringLiteral("The request body exceeds the limit of %1 bytes")
-                                   .arg(m_context->limits.maxBodyBytes));
+        return stopParser(
+            413, QStringLiteral("The request body exceeds the limit of %1 bytes").arg(m_context->limits.maxBodyBytes));
     }
     m_request.body.append(at, qsizetype(length));
     return 0;
@@ -648,7 +650,7 @@ void HttpConnection::responderDestroyed(HttpResponder* responder)
     m_responder = nullptr;
     if (m_state != State::Responding)
         return;
-    qCWarning(lcServer) << "connection" << m_id << ": the handler deleted its responder before finishing";
+    qCWarning(lcServer).nospace() << "connection " << m_id << ": the handler deleted its responder before finishing";
     if (!responder->headersSent()) {
         m_state = State::Reading; // so that failRequest() may answer
         failRequest(500, QStringLiteral("The request handler dropped the request"));

@@ -25,7 +25,8 @@ namespace sy {
 const char* httpReasonPhrase(int status);
 
 // What a connection shares with its server. Held by shared_ptr so a connection never outlives it.
-struct HttpServerContext {
+struct HttpServerContext
+{
     HttpServerLimits limits;
     HttpHandler handler;
     HttpErrorBodyFactory errorBodyFactory;
@@ -64,10 +65,10 @@ private:
     friend struct HttpParserCallbacks;
 
     enum class State {
-        Reading,    // parsing (between requests or inside one)
+        Reading, // parsing (between requests or inside one)
         Responding, // a complete request is with the handler; input waits
-        Closing,    // the last bytes are being flushed; then half-close
-        Lingering,  // we sent FIN; discarding input until the client closes or a short timeout
+        Closing, // the last bytes are being flushed; then half-close
+        Lingering, // we sent FIN; discarding input until the client closes or a short timeout
         Closed,
     };
     enum class TimerKind { None, Idle, Request, Flush, Linger };
@@ -114,24 +115,24 @@ private:
     State m_state = State::Reading;
 
     http_parser m_parser;
-    QByteArray m_input;     // bytes read from the socket; [m_inputPos, size) not yet parsed
+    QByteArray m_input; // bytes read from the socket; [m_inputPos, size) not yet parsed
     qsizetype m_inputPos = 0;
-    HttpRequest m_request;  // the request being parsed
+    HttpRequest m_request; // the request being parsed
     bool m_inMessage = false;
     bool m_headersDone = false;
     bool m_lastWasValue = false; // header callback state: a value was seen since the last field
     bool m_isHead = false;
-    bool m_processing = false;   // re-entrancy guard for processInput()
+    bool m_processing = false; // re-entrancy guard for processInput()
     qint64 m_headerBytes = 0;
     int m_errorStatus = 0; // set by a callback that stopped the parser
     QString m_errorMessage;
 
     HttpResponder* m_responder = nullptr; // the active responder (child of this)
-    QByteArray m_scratch;                 // chunk framing buffer
+    QByteArray m_scratch; // chunk framing buffer
 
     QBasicTimer m_timer;
     TimerKind m_timerKind = TimerKind::None;
-    QDeadlineTimer m_deadline;   // when the current timer kind expires
+    QDeadlineTimer m_deadline; // when the current timer kind expires
     QDeadlineTimer m_timerFires; // when m_timer is set to fire
 };
 

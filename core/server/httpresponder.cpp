@@ -30,8 +30,8 @@ bool hasLineBreak(const QByteArray& bytes)
 
 } // namespace
 
-HttpResponder::HttpResponder(HttpConnection* connection, quint64 connectionId, bool headRequest, bool keepAlive,
-                             int httpMinor)
+HttpResponder::HttpResponder(
+    HttpConnection* connection, quint64 connectionId, bool headRequest, bool keepAlive, int httpMinor)
     : QObject(connection)
     , m_connection(connection)
     , m_connectionId(connectionId)
@@ -106,7 +106,9 @@ QByteArray HttpResponder::buildHead(int status, const HttpHeaders& headers, qint
     else
         head.append("Connection: close\r\n\r\n", 21);
     qCDebug(lcServer) << "connection" << m_connectionId << "response" << status
-                      << (contentLength >= 0 ? "with length" : chunked ? "chunked" : "close-delimited/no body")
+                      << (contentLength >= 0 ? "with length"
+                                 : chunked   ? "chunked"
+                                             : "close-delimited/no body")
                       << (m_keepAlive ? "keep-alive" : "close");
     return head;
 }

@@ -48,15 +48,15 @@ bool HttpServer::listen(const QHostAddress& address, quint16 port, QString* erro
     if (m_tcpServer->isListening()) {
         const QString message = tr("Cannot listen on %1: already listening on %2")
                                     .arg(endpointString(address, port),
-                                         endpointString(m_tcpServer->serverAddress(), m_tcpServer->serverPort()));
+                                        endpointString(m_tcpServer->serverAddress(), m_tcpServer->serverPort()));
         qCWarning(lcServer).noquote() << message;
         if (errorMessage != nullptr)
             *errorMessage = message;
         return false;
     }
     if (!m_tcpServer->listen(address, port)) {
-        const QString message =
-            tr("Cannot listen on %1: %2").arg(endpointString(address, port), m_tcpServer->errorString());
+        const QString message
+            = tr("Cannot listen on %1: %2").arg(endpointString(address, port), m_tcpServer->errorString());
         qCWarning(lcServer).noquote() << message;
         if (errorMessage != nullptr)
             *errorMessage = message;
@@ -133,8 +133,8 @@ void HttpServer::setErrorBodyFactory(HttpErrorBodyFactory factory)
 QPair<QByteArray, QByteArray> HttpServer::defaultErrorBody(int status, const QString& message)
 {
     Q_UNUSED(status)
-    const QJsonObject error{{QStringLiteral("message"), message}};
-    const QJsonObject root{{QStringLiteral("error"), error}};
+    const QJsonObject error {{QStringLiteral("message"), message}};
+    const QJsonObject root {{QStringLiteral("error"), error}};
     return qMakePair(QByteArrayLiteral("application/json"), QJsonDocument(root).toJson(QJsonDocument::Compact));
 }
 

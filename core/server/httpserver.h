@@ -21,12 +21,13 @@ class HttpConnection;
 class HttpResponder;
 struct HttpServerContext;
 
-struct HttpServerLimits {
+struct HttpServerLimits
+{
     qint64 maxBodyBytes = 32 * 1024 * 1024; // larger request bodies get 413 and a close
-    int maxHeaderBytes = 64 * 1024;         // request line + headers; more gets 431 and a close (see note below)
-    int idleTimeoutMs = 120000;             // a keep-alive connection with no request in progress is closed after this
-    int requestTimeoutMs = 60000;           // a request must be complete this long after its first byte, else 408
-    int maxConnections = 1024;              // at the limit the server stops accepting until a connection closes
+    int maxHeaderBytes = 64 * 1024; // request line + headers; more gets 431 and a close (see note below)
+    int idleTimeoutMs = 120000; // a keep-alive connection with no request in progress is closed after this
+    int requestTimeoutMs = 60000; // a request must be complete this long after its first byte, else 408
+    int maxConnections = 1024; // at the limit the server stops accepting until a connection closes
 };
 // Note: http_parser itself refuses header blocks over 80 KiB (its compile-time HTTP_MAX_HEADER_SIZE), so
 // maxHeaderBytes values above that behave like 80 KiB. Those requests also get 431.
@@ -35,8 +36,8 @@ struct HttpServerLimits {
 // later. See HttpResponder for its lifetime.
 using HttpHandler = std::function<void(const HttpRequest& request, HttpResponder* responder)>;
 // Makes the body of the error responses the server produces itself (400, 408, 413, 431, 503, ...).
-using HttpErrorBodyFactory = std::function<QPair<QByteArray /*content-type*/, QByteArray /*body*/>(
-    int status, const QString& message)>;
+using HttpErrorBodyFactory
+    = std::function<QPair<QByteArray /*content-type*/, QByteArray /*body*/>(int status, const QString& message)>;
 
 // A small HTTP/1.1 server on QTcpServer + http_parser: keep-alive, pipelining (answered in order), chunked request
 // bodies, Expect: 100-continue, streaming (chunked) responses, size limits and timeouts. Single-threaded: everything

@@ -107,7 +107,7 @@ QJsonObject documentPart(const Part& p)
             {QStringLiteral("type"), QStringLiteral("file")},
             {QStringLiteral("file"),
              QJsonObject{{QStringLiteral("filename"), filename},
-                         {QStringLiteral("file_data"), QStringLiteral("data:") + mime + QStringLiteral(";base64,") + p.data}}}};
+                         {QStringLiteral("file_data"), QString(QStringLiteral("data:") + mime + QStringLiteral(";base64,") + p.data)}}}};
     }
     if (!p.url.isEmpty())
         return textPart(QStringLiteral("Document: ") + p.url);

@@ -76,9 +76,11 @@ void StreamDecoder::finish(canon::StreamEvents& out)
         const bool last = i == m_events.size() - 1;
         if (truncated && last) {
             // An event without its terminating blank line counts only if it is complete.
+            // After a finish_reason the answer is complete; a cut trailing (usage) chunk only loses usage.
             const QByteArray data = e.data.trimmed();
             if (data != "[DONE]" && !QJsonDocument::fromJson(data).isObject()) {
-                fail(prematureEnd(), out);
+                if (!m_finishSeen)
+                    fail(prematureEnd(), out);
                 break;
             }
         }

@@ -10,12 +10,6 @@ void SseParser::feed(QByteArrayView bytes, QList<SseEvent>& out)
     qsizetype i = m_pos;
     const qsizetype n = m_buffer.size();
     const char* d = m_buffer.constData();
-    if (m_pendingCr && i < n) {
-        if (d[i] == '\n')
-            ++i;
-        m_pendingCr = false;
-        m_pos = i;
-    }
     while (i < n) {
         const char* hit = static_cast<const char*>(memchr(d + i, '\n', size_t(n - i)));
         const char* cr = static_cast<const char*>(memchr(d + i, '\r', size_t((hit ? hit - d : n) - i)));
@@ -23,12 +17,9 @@ void SseParser::feed(QByteArrayView bytes, QList<SseEvent>& out)
         qsizetype next;
         if (cr) {
             lineEnd = cr - d;
-            if (lineEnd + 1 < n) {
-                next = lineEnd + 1 + (d[lineEnd + 1] == '\n' ? 1 : 0);
-            } else {
-                next = lineEnd + 1;
-                m_pendingCr = true;
-            }
+            if (lineEnd + 1 >= n)
+                break; // a CR at the end: wait for the next byte to know whether an LF belongs to it
+            next = lineEnd + 1 + (d[lineEnd + 1] == '\n' ? 1 : 0);
         } else if (hit) {
             lineEnd = hit - d;
             next = lineEnd + 1;

@@ -28,7 +28,6 @@ private:
     QByteArray m_buffer;
     qsizetype m_pos = 0;        // first unprocessed byte in m_buffer
     qsizetype m_eventStart = 0; // first byte of the event being built (for raw)
-    bool m_pendingCr = false;   // last byte seen was CR: a following LF belongs to it
     SseEvent m_current;
     bool m_hasData = false;
     bool m_hasField = false;

@@ -1,0 +1,458 @@
+// End to end: a client posts to a running GatewayService (port 0), which talks to a scripted upstream (port 0).
+
+#include "fakeupstream.h"
+
+#include "config/config.h"
+#include "gateway/gatewayservice.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSignalSpy>
+#include <QTcpSocket>
+#include <QTest>
+
+using namespace sy;
+
+namespace {
+
+QByteArray request(const QByteArray& method, const QByteArray& path, const QByteArray& body,
+                   const QByteArray& extraHeaders = {})
+{
+    QByteArray r = method + ' ' + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        "x-api-key: client-key-should-not-leak\r\nanthropic-version: 2023-06-01\r\n" + extraHeaders;
+    if (!body.isNull() || method == "POST")
+        r += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
+    return r + "\r\n" + body;
+}
+
+QByteArray messagesBody(bool stream, const QByteArray& model = "claude-sonnet-5")
+{
+    return "{\"model\":\"" + model + "\",\"max_tokens\":64000,\"stream\":" + (stream ? "true" : "false")
+        + ",\"system\":[{\"type\":\"text\",\"text\":\"x-anthropic-billing-header: cc=1\"},{\"type\":\"text\",\"text\":\"You are helpful.\",\"cache_control\":{\"type\":\"ephemeral\"}}],"
+          "\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"Say hi\"}]}],\"thinking\":{\"type\":\"adaptive\"},\"context_management\":{\"edits\":[]}}";
+}
+
+QByteArray chatTextStream()
+{
+    return "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"model\":\"up\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null}]}\n\n"
+           "data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"},\"finish_reason\":null}]}\n\n"
+           "data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"lo\"},\"finish_reason\":null}]}\n\n"
+           "data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
+           "data: {\"id\":\"c1\",\"choices\":[],\"usage\":{\"prompt_tokens\":30,\"completion_tokens\":2,\"prompt_tokens_details\":{\"cached_tokens\":10}}}\n\n"
+           "data: [DONE]\n\n";
+}
+
+} // namespace
+
+class TestGateway : public QObject {
+    Q_OBJECT
+
+private:
+    std::unique_ptr<FakeUpstream> m_upstream;
+    std::unique_ptr<GatewayService> m_gateway;
+    QList<RequestRecord> m_records;
+
+    void startGateway(const QByteArray& kind, int idleMs = 5000)
+    {
+        const QByteArray base = kind == "anthropic" ? m_upstream->baseUrl().toUtf8() : m_upstream->baseUrl().toUtf8() + "/v1";
+        const QByteArray cfg = "{\"version\":1,\"providers\":[{\"id\":\"up\",\"kind\":\"" + kind + "\",\"base_url\":\"" + base
+            + "\",\"credentials\":[{\"api_key\":\"provider-key\"}],\"models\":[{\"id\":\"up-model\",\"max_output_tokens\":8192}],"
+              "\"timeouts\":{\"idle_ms\":" + QByteArray::number(idleMs) + "}}],"
+              "\"routes\":[{\"match\":\"claude-*\",\"to\":[\"up/up-model\"]},{\"match\":\"nothing-*\",\"to\":[\"up/\\u002a\"]}]}";
+        auto config = parseConfig(cfg, {});
+        QVERIFY2(config.ok(), qPrintable(config.ok() ? QString() : config.error()));
+        m_gateway = std::make_unique<GatewayService>();
+        m_gateway->setConfig(*config);
+        m_gateway->setListenOverride(QHostAddress::LocalHost, 0);
+        m_gateway->setKeepAliveInterval(0);
+        connect(m_gateway.get(), &GatewayService::requestCompleted, this,
+                [this](const RequestRecord& r) { m_records.append(r); });
+        QString error;
+        QVERIFY2(m_gateway->start(&error), qPrintable(error));
+    }
+
+    // Sends raw bytes and reads `count` complete responses.
+    QList<ParsedResponse> exchange(const QByteArray& bytes, int count = 1, QTcpSocket* keep = nullptr)
+    {
+        QTcpSocket local;
+        QTcpSocket* s = keep ? keep : &local;
+        if (s->state() != QAbstractSocket::ConnectedState) {
+            s->connectToHost(QHostAddress::LocalHost, m_gateway->port());
+            if (!s->waitForConnected(5000))
+                return {};
+        }
+        s->write(bytes);
+        QByteArray data;
+        QList<ParsedResponse> out;
+        QElapsedTimer t;
+        t.start();
+        while (out.size() < count && t.elapsed() < 15000) {
+            ParsedResponse r;
+            if (parseHttpResponse(data, &r)) {
+                out.append(r);
+                data.remove(0, r.consumed);
+                continue;
+            }
+            if (s->bytesAvailable() == 0) {
+                QSignalSpy spy(s, &QTcpSocket::readyRead);
+                if (!spy.wait(200) && s->state() != QAbstractSocket::ConnectedState && s->bytesAvailable() == 0)
+                    break;
+            }
+            data += s->readAll();
+        }
+        return out;
+    }
+
+    ParsedResponse post(const QByteArray& path, const QByteArray& body, const QByteArray& extra = {})
+    {
+        const QList<ParsedResponse> r = exchange(request("POST", path, body, extra));
+        return r.isEmpty() ? ParsedResponse() : r.first();
+    }
+
+    static QJsonObject json(const QByteArray& body) { return QJsonDocument::fromJson(body).object(); }
+    static QString errorType(const ParsedResponse& r)
+    {
+        return json(r.body).value(QLatin1String("error")).toObject().value(QLatin1String("type")).toString();
+    }
+
+private Q_SLOTS:
+    void init()
+    {
+        m_records.clear();
+        m_upstream = std::make_unique<FakeUpstream>();
+        QVERIFY(m_upstream->listen());
+    }
+    void cleanup()
+    {
+        m_gateway.reset();
+        m_upstream.reset();
+    }
+
+    void translatesStreamingRequestAndAnswer()
+    {
+        startGateway("openai-chat");
+        m_upstream->enqueue(FakeReply::sse(chatTextStream(), 7, 5));
+        const ParsedResponse r = post("/v1/messages?beta=true", messagesBody(true));
+        QCOMPARE(r.status, 200);
+        QVERIFY(r.header("content-type").startsWith("text/event-stream"));
+        const auto events = parseSseEvents(r.body);
+        QStringList names;
+        QString text;
+        for (const auto& e : events) {
+            names.append(QString::fromLatin1(e.first));
+            const QJsonObject d = json(e.second);
+            if (e.first == "content_block_delta")
+                text += d.value(QLatin1String("delta")).toObject().value(QLatin1String("text")).toString();
+            if (e.first == "message_delta") {
+                QCOMPARE(d.value(QLatin1String("delta")).toObject().value(QLatin1String("stop_reason")).toString(), QStringLiteral("end_turn"));
+                const QJsonObject u = d.value(QLatin1String("usage")).toObject();
+                QCOMPARE(u.value(QLatin1String("input_tokens")).toInt(), 20);
+                QCOMPARE(u.value(QLatin1String("cache_read_input_tokens")).toInt(), 10);
+                QCOMPARE(u.value(QLatin1String("output_tokens")).toInt(), 2);
+            }
+        }
+        QCOMPARE(text, QStringLiteral("Hello"));
+        QCOMPARE(names, (QStringList {QStringLiteral("message_start"), QStringLiteral("content_block_start"),
+                                      QStringLiteral("content_block_delta"), QStringLiteral("content_block_delta"),
+                                      QStringLiteral("content_block_stop"), QStringLiteral("message_delta"),
+                                      QStringLiteral("message_stop")}));
+        // The upstream request: chat dialect, provider key only, clamped max_tokens, no Anthropic-only fields.
+        QCOMPARE(m_upstream->requests().size(), 1);
+        const ReceivedRequest& up = m_upstream->requests().first();
+        QCOMPARE(up.path, QByteArray("/v1/chat/completions"));
+        QCOMPARE(up.header("authorization"), QByteArray("Bearer provider-key"));
+        QVERIFY(up.header("x-api-key").isEmpty());
+        QVERIFY(!up.body.contains("client-key-should-not-leak"));
+        const QJsonObject ub = json(up.body);
+        QCOMPARE(ub.value(QLatin1String("model")).toString(), QStringLiteral("up-model"));
+        QCOMPARE(ub.value(QLatin1String("max_tokens")).toInt(), 8192);
+        QVERIFY(!up.body.contains("cache_control"));
+        QVERIFY(!up.body.contains("context_management"));
+        QVERIFY(!up.body.contains("x-anthropic-billing-header"));
+        QTRY_COMPARE(m_records.size(), 1);
+        QCOMPARE(m_records.first().status, 200);
+        QCOMPARE(m_records.first().usage.outputTokens, 2);
+    }
+
+    void translatesNonStreaming()
+    {
+        startGateway("openai-chat");
+        m_upstream->enqueue(FakeReply::json(200, "{\"id\":\"x\",\"object\":\"chat.completion\",\"model\":\"up\",\"choices\":[{\"index\":0,"
+                                                 "\"message\":{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"call_1\",\"type\":\"function\","
+                                                 "\"function\":{\"name\":\"Read\",\"arguments\":\"{\\\"file_path\\\":\\\"a.c\\\"}\"}}]},\"finish_reason\":\"tool_calls\"}],"
+                                                 "\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":7}}"));
+        const ParsedResponse r = post("/v1/messages", messagesBody(false));
+        QCOMPARE(r.status, 200);
+        const QJsonObject o = json(r.body);
+        QCOMPARE(o.value(QLatin1String("type")).toString(), QStringLiteral("message"));
+        QCOMPARE(o.value(QLatin1String("model")).toString(), QStringLiteral("claude-sonnet-5"));
+        QCOMPARE(o.value(QLatin1String("stop_reason")).toString(), QStringLiteral("tool_use"));
+        const QJsonObject block = o.value(QLatin1String("content")).toArray().first().toObject();
+        QCOMPARE(block.value(QLatin1String("type")).toString(), QStringLiteral("tool_use"));
+        QCOMPARE(block.value(QLatin1String("id")).toString(), QStringLiteral("call_1"));
+        QCOMPARE(block.value(QLatin1String("input")).toObject().value(QLatin1String("file_path")).toString(), QStringLiteral("a.c"));
+        QCOMPARE(o.value(QLatin1String("usage")).toObject().value(QLatin1String("output_tokens")).toInt(), 7);
+    }
+
+    void pipelinedRequestsAnsweredInOrder()
+    {
+        startGateway("openai-chat");
+        m_upstream->enqueue(FakeReply::sse(chatTextStream(), 5, 20));
+        QByteArray both = request("POST", "/v1/messages", messagesBody(true)) + request("GET", "/health", QByteArray())
+            + request("GET", "/v1/models", QByteArray());
+        const QList<ParsedResponse> rs = exchange(both, 3);
+        QCOMPARE(rs.size(), 3);
+        QCOMPARE(rs.at(0).status, 200);
+        QVERIFY(rs.at(0).body.contains("message_stop"));
+        QVERIFY(rs.at(1).body.contains("\"status\":\"ok\""));
+        QVERIFY(rs.at(2).body.contains("\"data\""));
+    }
+
+    void chunkedRequestBody()
+    {
+        startGateway("openai-chat");
+        m_upstream->enqueue(FakeReply::sse(chatTextStream()));
+        const QByteArray body = messagesBody(true);
+        QByteArray raw = "POST /v1/messages HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n";
+        for (qsizetype i = 0; i < body.size(); i += 37) {
+            const QByteArray piece = body.mid(i, 37);
+            raw += QByteArray::number(piece.size(), 16) + "\r\n" + piece + "\r\n";
+        }
+        raw += "0\r\n\r\n";
+        const QList<ParsedResponse> rs = exchange(raw);
+        QCOMPARE(rs.size(), 1);
+        QCOMPARE(rs.first().status, 200);
+        QVERIFY(rs.first().body.contains("Hel"));
+    }
+
+    void clientDisconnectAbortsUpstream()
+    {
+        startGateway("openai-chat");
+        FakeReply slow = FakeReply::sse(chatTextStream(), 6, 300);
+        m_upstream->enqueue(slow);
+        QTcpSocket s;
+        s.connectToHost(QHostAddress::LocalHost, m_gateway->port());
+        QVERIFY(s.waitForConnected(5000));
+        s.write(request("POST", "/v1/messages", messagesBody(true)));
+        QTRY_COMPARE_WITH_TIMEOUT(m_upstream->requests().size(), 1, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(s.bytesAvailable() > 0, 5000);
+        QCOMPARE(m_upstream->openConnections(), 1);
+        s.abort();
+        QTRY_COMPARE_WITH_TIMEOUT(m_upstream->openConnections(), 0, 5000);
+        QTRY_COMPARE(m_records.size(), 1);
+        QCOMPARE(m_records.first().errorType, QStringLiteral("client_disconnected"));
+    }
+
+    void upstreamErrorsBecomeAnthropicErrors_data()
+    {
+        QTest::addColumn<int>("upstreamStatus");
+        QTest::addColumn<QByteArray>("retryAfter");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QString>("type");
+        QTest::addRow("429 with retry-after") << 429 << QByteArray("7") << 429 << QStringLiteral("rate_limit_error");
+        QTest::addRow("500") << 500 << QByteArray() << 500 << QStringLiteral("api_error");
+        QTest::addRow("503") << 503 << QByteArray() << 529 << QStringLiteral("overloaded_error");
+        QTest::addRow("401") << 401 << QByteArray() << 401 << QStringLiteral("authentication_error");
+    }
+    void upstreamErrorsBecomeAnthropicErrors()
+    {
+        QFETCH(int, upstreamStatus);
+        QFETCH(QByteArray, retryAfter);
+        QFETCH(int, status);
+        QFETCH(QString, type);
+        for (bool stream : {true, false}) {
+            cleanup();
+            init();
+            startGateway("openai-chat");
+            FakeReply reply = FakeReply::json(upstreamStatus, "{\"error\":{\"message\":\"upstream says no\",\"type\":\"x\"}}");
+            if (!retryAfter.isEmpty())
+                reply.headers.append({"retry-after", retryAfter});
+            m_upstream->enqueue(reply);
+            const ParsedResponse r = post("/v1/messages", messagesBody(stream));
+            QCOMPARE(r.status, status);
+            QCOMPARE(errorType(r), type);
+            QVERIFY(json(r.body).value(QLatin1String("error")).toObject().value(QLatin1String("message")).toString().contains(QLatin1String("upstream says no")));
+            QCOMPARE(r.header("retry-after"), retryAfter);
+        }
+    }
+
+    void upstreamTimeoutIsTimeoutError()
+    {
+        startGateway("openai-chat", 300);
+        FakeReply hang;
+        hang.hang = true;
+        m_upstream->enqueue(hang);
+        const ParsedResponse r = post("/v1/messages", messagesBody(true));
+        QCOMPARE(r.status, 504);
+        QCOMPARE(errorType(r), QStringLiteral("timeout_error"));
+    }
+
+    void midStreamFailureIsSseError()
+    {
+        startGateway("openai-chat");
+        FakeReply cut = FakeReply::sse(chatTextStream().left(260), 2, 10);
+        cut.closeAfterChunks = true;
+        m_upstream->enqueue(cut);
+        const ParsedResponse r = post("/v1/messages", messagesBody(true));
+        QCOMPARE(r.status, 200);
+        const auto events = parseSseEvents(r.body);
+        QVERIFY(!events.isEmpty());
+        QCOMPARE(events.last().first, QByteArray("error"));
+        QVERIFY(!r.body.contains("message_stop"));
+    }
+
+    void connectionRefusedIsApiError()
+    {
+        startGateway("openai-chat");
+        const quint16 deadPort = m_upstream->port();
+        m_upstream.reset(); // nothing listens there any more
+        Q_UNUSED(deadPort);
+        const ParsedResponse r = post("/v1/messages", messagesBody(false));
+        QCOMPARE(r.status, 502);
+        QCOMPARE(errorType(r), QStringLiteral("api_error"));
+    }
+
+    void badInputGetsAnthropicErrors_data()
+    {
+        QTest::addColumn<QByteArray>("raw");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QString>("type");
+        QTest::addColumn<QString>("mentions");
+        QTest::addRow("malformed json") << request("POST", "/v1/messages", "{\"model\":") << 400
+                                        << QStringLiteral("invalid_request_error") << QStringLiteral("JSON");
+        QTest::addRow("missing model") << request("POST", "/v1/messages", "{\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")
+                                       << 400 << QStringLiteral("invalid_request_error") << QStringLiteral("model");
+        QTest::addRow("missing messages") << request("POST", "/v1/messages", "{\"model\":\"claude-x\",\"max_tokens\":5}") << 400
+                                          << QStringLiteral("invalid_request_error") << QStringLiteral("messages");
+        QTest::addRow("unknown route") << request("POST", "/v1/messages", messagesBody(false, "gpt-4o")) << 404
+                                       << QStringLiteral("not_found_error") << QStringLiteral("no route");
+        QTest::addRow("wrong method") << request("GET", "/v1/messages", QByteArray()) << 405
+                                      << QStringLiteral("invalid_request_error") << QStringLiteral("POST");
+        QTest::addRow("wrong path") << request("POST", "/v2/nothing", "{}") << 404 << QStringLiteral("not_found_error")
+                                    << QStringLiteral("/v2/nothing");
+        QTest::addRow("oversize body") << QByteArray("POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: 999999999999\r\n\r\n")
+                                       << 413 << QStringLiteral("request_too_large") << QString();
+    }
+    void badInputGetsAnthropicErrors()
+    {
+        QFETCH(QByteArray, raw);
+        QFETCH(int, status);
+        QFETCH(QString, type);
+        QFETCH(QString, mentions);
+        startGateway("openai-chat");
+        const QList<ParsedResponse> rs = exchange(raw);
+        QCOMPARE(rs.size(), 1);
+        QCOMPARE(rs.first().status, status);
+        QCOMPARE(errorType(rs.first()), type);
+        const QString message = json(rs.first().body).value(QLatin1String("error")).toObject().value(QLatin1String("message")).toString();
+        QVERIFY2(message.contains(mentions, Qt::CaseInsensitive), qPrintable(message));
+        QCOMPARE(m_upstream->requests().size(), 0);
+        // The server keeps serving.
+        const QList<ParsedResponse> again = exchange(request("GET", "/health", QByteArray()));
+        QCOMPARE(again.size(), 1);
+        QCOMPARE(again.first().status, 200);
+    }
+
+    void truncatedRequestDoesNotStopTheServer()
+    {
+        startGateway("openai-chat");
+        {
+            QTcpSocket s;
+            s.connectToHost(QHostAddress::LocalHost, m_gateway->port());
+            QVERIFY(s.waitForConnected(5000));
+            s.write("POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n{\"model\":");
+            QVERIFY(s.waitForBytesWritten(1000));
+            s.abort();
+        }
+        const QList<ParsedResponse> again = exchange(request("GET", "/health", QByteArray()));
+        QCOMPARE(again.size(), 1);
+        QCOMPARE(again.first().status, 200);
+    }
+
+    void anthropicPassthroughIsByteExact()
+    {
+        startGateway("anthropic");
+        const QByteArray stream = readShared(QStringLiteral("fixtures/upstream/anthropic/anthropic-sdkpy-tool-use-response.sse"));
+        const QByteArray upstreamStream = stream.isEmpty()
+            ? QByteArray("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"usage\":{\"input_tokens\":3}}}\n\n"
+                         "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":1}}\n\n"
+                         "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n")
+            : stream;
+        m_upstream->enqueue(FakeReply::sse(upstreamStream, 9, 2));
+        const QByteArray body = "{\"model\":\"claude-sonnet-5\",   \"max_tokens\": 100, \"stream\":true, \"messages\":[{\"role\":\"user\",\"content\":\"hi \\u00e9\"}], \"metadata\":{\"user_id\":\"u\"}}";
+        const ParsedResponse r = post("/v1/messages?beta=true", body, "anthropic-beta: claude-code-20250219,interleaved-thinking-2025-05-14\r\n");
+        QCOMPARE(r.status, 200);
+        QCOMPARE(m_upstream->requests().size(), 1);
+        const ReceivedRequest& up = m_upstream->requests().first();
+        QCOMPARE(up.path, QByteArray("/v1/messages?beta=true"));
+        QCOMPARE(up.header("x-api-key"), QByteArray("provider-key"));
+        QCOMPARE(up.header("anthropic-beta"), QByteArray("claude-code-20250219,interleaved-thinking-2025-05-14"));
+        // Only the model changed, every other byte is the client's.
+        QByteArray expected = body;
+        expected.replace("\"claude-sonnet-5\"", "\"up-model\"");
+        QCOMPARE(up.body, expected);
+        // The stream comes back as the upstream sent it (its last event terminated if the upstream did not).
+        QVERIFY(r.body.startsWith(upstreamStream.left(upstreamStream.size() - 2)));
+        QVERIFY(r.body.endsWith("\n\n"));
+    }
+
+    void anthropicPassthroughRelaysErrors()
+    {
+        startGateway("anthropic");
+        FakeReply e = FakeReply::json(529, "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}");
+        e.headers.append(qMakePair(QByteArrayLiteral("retry-after"), QByteArrayLiteral("3")));
+        m_upstream->enqueue(e);
+        const ParsedResponse r = post("/v1/messages", messagesBody(true));
+        QCOMPARE(r.status, 529);
+        QCOMPARE(errorType(r), QStringLiteral("overloaded_error"));
+        QCOMPARE(r.header("retry-after"), QByteArray("3"));
+    }
+
+    void countTokensEstimatesForTranslatedRoutes()
+    {
+        startGateway("openai-chat");
+        const ParsedResponse r = post("/v1/messages/count_tokens?beta=true",
+                                      "{\"model\":\"claude-sonnet-5\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello there, how are you today?\"}],"
+                                      "\"tools\":[{\"name\":\"Read\",\"description\":\"Read a file\",\"input_schema\":{\"type\":\"object\",\"properties\":{\"file_path\":{\"type\":\"string\"}}}}]}");
+        QCOMPARE(r.status, 200);
+        const int n = json(r.body).value(QLatin1String("input_tokens")).toInt();
+        QVERIFY2(n > 15 && n < 200, qPrintable(QString::number(n)));
+        QCOMPARE(m_upstream->requests().size(), 0);
+    }
+
+    void modelsListsRoutedClaudeIds()
+    {
+        startGateway("openai-chat");
+        const QList<ParsedResponse> rs = exchange(request("GET", "/v1/models", QByteArray()));
+        QCOMPARE(rs.size(), 1);
+        const QJsonArray data = json(rs.first().body).value(QLatin1String("data")).toArray();
+        QStringList ids;
+        for (const QJsonValue& v : data)
+            ids.append(v.toObject().value(QLatin1String("id")).toString());
+        QVERIFY(ids.contains(QStringLiteral("claude-sonnet-5")));
+        QVERIFY(ids.contains(QStringLiteral("claude-haiku-4-5-20251001")));
+        QVERIFY(!ids.contains(QStringLiteral("up-model"))); // not routable by its own name
+        QTcpSocket s;
+        s.connectToHost(QHostAddress::LocalHost, m_gateway->port());
+        QVERIFY(s.waitForConnected(5000));
+        s.write("HEAD / HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        QTRY_VERIFY(s.bytesAvailable() > 0 && s.peek(4096).contains("\r\n\r\n"));
+        QVERIFY(s.readAll().startsWith("HTTP/1.1 200"));
+    }
+
+    void takenPortFailsWithMessage()
+    {
+        startGateway("openai-chat");
+        GatewayService second;
+        Config c = m_gateway->config();
+        second.setConfig(c);
+        second.setListenOverride(QHostAddress::LocalHost, m_gateway->port());
+        QString error;
+        QVERIFY(!second.start(&error));
+        QVERIFY2(error.contains(QString::number(m_gateway->port())), qPrintable(error));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestGateway)
+#include "tst_gateway.moc"
