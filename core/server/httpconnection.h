@@ -9,7 +9,6 @@
 #include <QByteArray>
 #include <QDeadlineTimer>
 #include <QObject>
-#include <QPointer>
 
 #include <http_parser.h>
 
@@ -84,7 +83,6 @@ private:
     void halfClose();
     void finishClose();
     void armTimer(TimerKind kind, int ms);
-    void resetMessageState();
     int stopParser(int status, QString message);
     int checkHeaderBytes();
     void splitTarget();

@@ -391,8 +391,14 @@ private Q_SLOTS:
         QCOMPARE(again.value(QLatin1String("tools")), body.value(QLatin1String("tools")));
 
         // The response restores the client's names.
-        const QByteArray response = QByteArray(R"({"choices":[{"index":0,"finish_reason":"tool_calls","message":{"tool_calls":[{"id":"x","type":"function","function":{"name":")")
-            + upstreamNames.at(0).toUtf8() + R"(","arguments":"{}"}}]}}]})";
+        const QJsonObject call{{QStringLiteral("id"), QStringLiteral("x")},
+                               {QStringLiteral("type"), QStringLiteral("function")},
+                               {QStringLiteral("function"), QJsonObject{{QStringLiteral("name"), upstreamNames.at(0)},
+                                                                        {QStringLiteral("arguments"), QStringLiteral("{}")}}}};
+        const QJsonObject choice{{QStringLiteral("index"), 0},
+                                 {QStringLiteral("finish_reason"), QStringLiteral("tool_calls")},
+                                 {QStringLiteral("message"), QJsonObject{{QStringLiteral("tool_calls"), QJsonArray{call}}}}};
+        const QByteArray response = QJsonDocument(QJsonObject{{QStringLiteral("choices"), QJsonArray{choice}}}).toJson();
         const auto decoded = openaichat::decodeResponse(response, ctx);
         QVERIFY(decoded.ok());
         QCOMPARE(decoded->content.first().name, longName);
@@ -401,7 +407,7 @@ private Q_SLOTS:
     void schemaSanitizing()
     {
         const QJsonObject schema = obj(R"({
-            "$schema": "http://json-schema.org/draft-07/schema#",
+            "$schema": "json-schema.org/draft-07/schema",
             "type": "object",
             "properties": {
                 "format": {"type": "string", "format": "uri", "description": "output format"},

@@ -179,15 +179,8 @@ Expected reference(const QByteArray& body)
         if (usage.isEmpty())
             usage = chunk.value(QLatin1String("x_groq")).toObject().value(QLatin1String("usage")).toObject();
         if (usage.contains(QLatin1String("completion_tokens"))) {
-            const qint64 c = usage.value(QLatin1String("completion_tokens")).toInteger();
-            const qint64 p = usage.value(QLatin1String("prompt_tokens")).toInteger();
-            const qint64 t = usage.value(QLatin1String("total_tokens")).toInteger(-1);
-            qint64 r = usage.value(QLatin1String("completion_tokens_details"))
-                           .toObject()
-                           .value(QLatin1String("reasoning_tokens"))
-                           .toInteger(0);
-            // xAI: completion excludes reasoning (total = prompt + completion + reasoning).
-            x.outputTokens = (r > 0 && t == p + c + r) ? c + r : c;
+            // output_tokens = completion_tokens as reported (§6.11), whatever the provider.
+            x.outputTokens = usage.value(QLatin1String("completion_tokens")).toInteger();
         }
         for (const QJsonValue& cv : chunk.value(QLatin1String("choices")).toArray()) {
             const QJsonObject choice = cv.toObject();
@@ -757,6 +750,22 @@ private Q_SLOTS:
         const canon::Response r = accumulate(decode(body, Split::Whole));
         QCOMPARE(r.usage.inputTokens, 45);
         QCOMPARE(r.usage.outputTokens, 7);
+    }
+
+    void refusal()
+    {
+        const QByteArray body = sse({
+            J("{'id':'f1','model':'gpt','choices':[{'index':0,'delta':{'role':'assistant','content':null,'refusal':''}}]}"),
+            J("{'id':'f1','model':'gpt','choices':[{'index':0,'delta':{'refusal':'I cannot help with that.'}}]}"),
+            J("{'id':'f1','model':'gpt','choices':[{'index':0,'delta':{},'finish_reason':'stop'}]}"),
+        });
+        const canon::Response r = accumulate(decode(body, Split::Whole));
+        QCOMPARE(joined(r, canon::PartKind::Text), QStringLiteral("I cannot help with that."));
+        QCOMPARE(r.stopReason, canon::StopReason::Refusal);
+        const canon::Response filtered = accumulate(decode(
+            sse({J("{'id':'f2','model':'gpt','choices':[{'index':0,'delta':{'content':'Part'},'finish_reason':'content_filter'}]}")}),
+            Split::Whole));
+        QCOMPARE(filtered.stopReason, canon::StopReason::Refusal);
     }
 
     void jsonCompletion_data()

@@ -2,6 +2,7 @@
 
 #include "common/jsonwriter.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 
 namespace sy::anthropic {
@@ -106,9 +107,26 @@ void StreamRelay::handle(const SseEvent& e, QByteArray& out)
     if (type == "message_start") {
         if (!m_started) {
             m_started = true;
-            const QJsonObject msg = QJsonDocument::fromJson(e.data).object().value(QLatin1String("message")).toObject();
+            QJsonObject root = QJsonDocument::fromJson(e.data).object();
+            QJsonObject msg = root.value(QLatin1String("message")).toObject();
             m_usage.mergeFrom(usageOf(msg.value(QLatin1String("usage")).toObject()));
-            writeRaw(e, out);
+            if (msg.value(QLatin1String("content")).isArray() && msg.contains(QLatin1String("role"))) {
+                writeRaw(e, out);
+            } else {
+                // A message_start without the fields clients build on: complete it.
+                if (!msg.value(QLatin1String("content")).isArray())
+                    msg.insert(QLatin1String("content"), QJsonArray());
+                if (!msg.contains(QLatin1String("type")))
+                    msg.insert(QLatin1String("type"), QStringLiteral("message"));
+                if (!msg.contains(QLatin1String("role")))
+                    msg.insert(QLatin1String("role"), QStringLiteral("assistant"));
+                if (!msg.contains(QLatin1String("stop_reason")))
+                    msg.insert(QLatin1String("stop_reason"), QJsonValue());
+                if (!msg.contains(QLatin1String("stop_sequence")))
+                    msg.insert(QLatin1String("stop_sequence"), QJsonValue());
+                root.insert(QLatin1String("message"), msg);
+                out.append("event: message_start\ndata: " + compactJson(root) + "\n\n");
+            }
         } else if (m_nextIndex > 0 || m_openIndex >= 0) {
             emitError(QStringLiteral("upstream started a second message inside an unfinished one"), out);
         }
@@ -136,13 +154,42 @@ void StreamRelay::handle(const SseEvent& e, QByteArray& out)
             ours = m_nextIndex++;
             m_indexMap.insert(upstreamIndex, ours);
             m_openIndex = ours;
+            const QString bt = o.value(QLatin1String("content_block")).toObject().value(QLatin1String("type")).toString();
+            m_openIsToolInput = bt.endsWith(QLatin1String("tool_use"));
+            m_sawJson = false;
+            m_wrappedJson = false;
         } else {
             auto it = m_indexMap.constFind(upstreamIndex);
             if (it == m_indexMap.constEnd() || it.value() != m_openIndex)
                 return; // delta or stop for a block that is not open: nothing the client could use
             ours = it.value();
-            if (type == "content_block_stop")
+            if (type == "content_block_stop") {
                 m_openIndex = -1;
+                if (m_wrappedJson && !QJsonDocument::fromJson(m_wrappedText.toUtf8()).isObject()) {
+                    out.append("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":"
+                               + QByteArray::number(ours) + ",\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"}\"}}\n\n");
+                }
+                m_wrappedJson = false;
+                m_wrappedText.clear();
+            } else if (m_wrappedJson) {
+                m_wrappedText += o.value(QLatin1String("delta")).toObject().value(QLatin1String("partial_json")).toString();
+            } else if (m_openIsToolInput && !m_sawJson) {
+                QJsonObject delta = o.value(QLatin1String("delta")).toObject();
+                const QString pj = delta.value(QLatin1String("partial_json")).toString();
+                if (!pj.trimmed().isEmpty()) {
+                    m_sawJson = true;
+                    if (!pj.trimmed().startsWith(QLatin1Char('{'))) {
+                        // Tool input must be an object; this upstream dropped its opening brace.
+                        m_wrappedJson = true;
+                        m_wrappedText = QLatin1Char('{') + pj;
+                        delta.insert(QLatin1String("partial_json"), QString(QLatin1Char('{') + pj));
+                        o.insert(QLatin1String("delta"), delta);
+                        o.insert(QLatin1String("index"), ours);
+                        out.append("event: content_block_delta\ndata: " + compactJson(o) + "\n\n");
+                        return;
+                    }
+                }
+            }
         }
         if (ours == upstreamIndex) {
             writeRaw(e, out);

@@ -34,6 +34,10 @@ private:
     QHash<int, int> m_indexMap; // upstream index -> our index
     int m_nextIndex = 0;
     int m_openIndex = -1;       // our index of the open block
+    bool m_openIsToolInput = false; // the open block streams input_json_delta
+    bool m_sawJson = false;         // a non-blank JSON fragment arrived for the open block
+    bool m_wrappedJson = false;     // the upstream left out the object's opening brace; we add it
+    QString m_wrappedText;          // the repaired block's JSON so far
     bool m_started = false;
     bool m_sawMessageDelta = false;
     bool m_done = false;

@@ -193,10 +193,9 @@ canon::Usage parseUsage(const QJsonObject& usage)
     canon::Usage u;
     if (usage.isEmpty())
         return u;
-    qint64 prompt = -1, completion = -1, total = -1;
+    qint64 prompt = -1, completion = -1;
     readCount(usage, QLatin1StringView("prompt_tokens"), &prompt);
     readCount(usage, QLatin1StringView("completion_tokens"), &completion);
-    readCount(usage, QLatin1StringView("total_tokens"), &total);
 
     const QJsonObject ptd = usage.value(QLatin1StringView("prompt_tokens_details")).toObject();
     const QJsonObject ctd = usage.value(QLatin1StringView("completion_tokens_details")).toObject();
@@ -224,12 +223,10 @@ canon::Usage parseUsage(const QJsonObject& usage)
         if (prompt >= 0)
             u.inputTokens = std::max<qint64>(0, prompt - std::max<qint64>(0, cached) - std::max<qint64>(0, cacheWrite));
     }
-    if (completion >= 0) {
+    // output_tokens is completion_tokens as reported (§6.11), also for xAI, whose completion_tokens leave out the
+    // reasoning tokens it reports separately (kept in reasoningTokens for the usage log).
+    if (completion >= 0)
         u.outputTokens = completion;
-        // xAI: completion_tokens excludes reasoning, and total_tokens = prompt + completion + reasoning.
-        if (reasoning > 0 && prompt >= 0 && total >= 0 && total == prompt + completion + reasoning)
-            u.outputTokens = completion + reasoning;
-    }
     if (reasoning >= 0)
         u.reasoningTokens = reasoning;
     return u;

@@ -18,8 +18,8 @@ const QString& reasoningSignature();
 // Usage object (`usage`, `x_groq.usage`) -> canonical usage (PROTOCOLS §6.11). Fields the upstream did not report stay
 // at -1. Handles prompt_tokens_details.cached_tokens / cache_write_tokens, Kimi's top-level cached_tokens, DeepSeek's
 // prompt_cache_hit_tokens / prompt_cache_miss_tokens and reasoning_tokens (in completion_tokens_details or top level).
-// xAI reports completion_tokens WITHOUT reasoning (total = prompt + completion + reasoning); that case is detected and
-// the reasoning tokens are added so outputTokens always includes reasoning.
+// outputTokens is completion_tokens as reported (§6.11), also for xAI, whose completion_tokens leave out the reasoning
+// tokens it reports separately (those stay visible in reasoningTokens).
 canon::Usage parseUsage(const QJsonObject& usage);
 
 // finish_reason -> stop reason before the tool-use override (PROTOCOLS §6.10). Unknown or empty values give EndTurn.

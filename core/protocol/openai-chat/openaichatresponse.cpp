@@ -172,6 +172,9 @@ Result<canon::Response, canon::Error> decodeResponse(const QByteArray& body, con
         }
     }
 
+    const QString refusal = message.value(QLatin1StringView("refusal")).toString();
+    appendText(r.content, refusal);
+
     QSet<QString> ids;
     for (const QJsonValue& cv : message.value(QLatin1StringView("tool_calls")).toArray()) {
         const QJsonObject c = cv.toObject();
@@ -196,6 +199,8 @@ Result<canon::Response, canon::Error> decodeResponse(const QByteArray& body, con
     for (const Part& p : std::as_const(r.content))
         sawToolCall = sawToolCall || p.kind == PartKind::ToolCall;
     r.stopReason = applyToolUseOverride(stopReasonFromFinish(finish), sawToolCall);
+    if (!refusal.isEmpty() && r.stopReason == canon::StopReason::EndTurn)
+        r.stopReason = canon::StopReason::Refusal;
     r.usage = parseUsage(o.value(QLatin1StringView("usage")).toObject());
     return r;
 }

@@ -14,8 +14,9 @@ namespace sy::openaichat {
 // chat.completion JSON -> canonical response: [reasoning?] [text?] [tool calls*]. Reasoning (reasoning_content,
 // reasoning, or Mistral "thinking" content parts) carries a gateway signature. Tool-call ids are sanitized (or
 // generated), names restored through ctx.toolNameToClient, arguments that are not a JSON object become {}.
-// An {"error":...} body, an unparseable body, a body without choices, and the finish reasons
-// "insufficient_system_resource" / "error" give an Error.
+// message.refusal is kept as text and turns an ordinary stop into StopReason::Refusal. An {"error":...} body, an
+// unparseable body, a body without choices, and the finish reasons "insufficient_system_resource" / "error" give an
+// Error.
 Result<canon::Response, canon::Error> decodeResponse(const QByteArray& body, const canon::TranslationContext& ctx);
 
 // Canonical response -> chat.completion JSON (for round trips and an inbound /v1/chat/completions).

@@ -232,6 +232,12 @@ void StreamDecoder::handleDelta(const QJsonObject& delta, canon::StreamEvents& o
         }
     }
 
+    const QString refusal = delta.value(QLatin1StringView("refusal")).toString();
+    if (!refusal.isEmpty()) {
+        textDelta(refusal, out);
+        m_refused = true;
+    }
+
     for (const QJsonValue& f : delta.value(QLatin1StringView("tool_calls")).toArray())
         handleToolFragment(f.toObject(), out);
 }
@@ -477,6 +483,8 @@ void StreamDecoder::emitFinish(canon::StreamEvents& out)
     ensureStarted(out);
     StreamEvent fin = StreamEvent::of(Type::Finish);
     fin.stopReason = applyToolUseOverride(stopReasonFromFinish(m_finishReason), m_sawToolCall);
+    if (m_refused && fin.stopReason == canon::StopReason::EndTurn)
+        fin.stopReason = canon::StopReason::Refusal;
     fin.usage = m_usage;
     out.append(fin);
     m_done = true;

@@ -10,7 +10,8 @@
 //  * ReasoningDelta for delta.reasoning_content | delta.reasoning | reasoning_details text | Mistral "thinking"
 //    content parts. A reasoning block is closed with ReasoningSignature (a gateway signature tagged "openai-chat")
 //    + BlockEnd before the next non-reasoning event, so every thinking block carries a signature.
-//  * TextDelta for non-empty content (string or text parts); a text block is closed with BlockEnd.
+//  * TextDelta for non-empty content (string or text parts) and for delta.refusal (which also turns an ordinary
+//    stop into StopReason::Refusal); a text block is closed with BlockEnd.
 //    `<think>` tags inside content are left as text.
 //  * Tool calls: fragments are keyed by (index, id) (PROTOCOLS P16): a fragment with a non-empty id different from
 //    the id stored for its index starts a new call; without an index, by id, else the latest call. The first
@@ -94,6 +95,7 @@ private:
     bool m_finishSeen = false;
     bool m_buffering = false;
     bool m_sawToolCall = false;
+    bool m_refused = false;
     QString m_finishReason;
     QString m_id;
     QString m_model;
