@@ -10,10 +10,10 @@ namespace {
 
 // Calibrated constants (see tests/core/tst_tokencount.cpp for the data and the measured error).
 constexpr int SingleTokenWordLength = 8; // ASCII words up to this many letters are one token
-constexpr int LettersPerExtraToken = 7;  // each further 7 letters cost one more token
-constexpr int PunctuationPerToken = 3;   // mixed ASCII punctuation runs: ~3 characters per token
-constexpr int RepeatedPerToken = 4;      // runs of one repeated character ("----", "====")
-constexpr int WhitespacePerToken = 16;   // long whitespace runs (indentation)
+constexpr int LettersPerExtraToken = 7; // each further 7 letters cost one more token
+constexpr int PunctuationPerToken = 3; // mixed ASCII punctuation runs: ~3 characters per token
+constexpr int RepeatedPerToken = 4; // runs of one repeated character ("----", "====")
+constexpr int WhitespacePerToken = 16; // long whitespace runs (indentation)
 constexpr double OtherScriptLettersPerToken = 2.5;
 
 constexpr qint64 MessageOverhead = 4;
@@ -24,7 +24,8 @@ constexpr qint64 BuiltinToolTokens = 300;
 constexpr qint64 RequestPriming = 3;
 constexpr qint64 DefaultImageTokens = 1500;
 
-struct Cp {
+struct Cp
+{
     char32_t ucs4;
     int width; // 1 or 2 UTF-16 units
 };
@@ -115,9 +116,11 @@ qint64 wordTokens(QStringView s, qsizetype begin, qsizetype end)
     }
     if (nonAscii > 0) {
         const qint64 other = letters - cjk;
-        return cjk + (other > 0 ? std::max<qint64>(1, qint64(std::ceil(double(other) / OtherScriptLettersPerToken))) : 0);
+        return cjk
+            + (other > 0 ? std::max<qint64>(1, qint64(std::ceil(double(other) / OtherScriptLettersPerToken))) : 0);
     }
-    qint64 t = letters <= SingleTokenWordLength ? 1 : 1 + ceilDiv(letters - SingleTokenWordLength, LettersPerExtraToken);
+    qint64 t
+        = letters <= SingleTokenWordLength ? 1 : 1 + ceilDiv(letters - SingleTokenWordLength, LettersPerExtraToken);
     if (letters > 1 && upper == letters)
         t = std::max<qint64>(t, qint64(std::ceil(double(letters) / 2.5)));
     else

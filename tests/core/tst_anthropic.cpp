@@ -367,7 +367,7 @@ private Q_SLOTS:
 
     void relayRepairs()
     {
-        const QByteArray start = "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"usage\":{\"input_tokens\":5}}}\n\n";
+        const QByteArray start = "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[],\"usage\":{\"input_tokens\":5}}}\n\n";
         const QByteArray block0 = "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n"
                                   "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"hi\"}}\n\n"
                                   "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n";
@@ -393,6 +393,19 @@ private Q_SLOTS:
         shifted.replace("\"index\":0", "\"index\":3");
         const QByteArray fixed = relay(start + shifted + end);
         QCOMPARE(validateAnthropicStream(fixed), QString());
+        // a bare message_start is completed with the fields clients build on
+        const QByteArray bare = "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\"}}\n\n";
+        QJsonObject msg;
+        QCOMPARE(validateAnthropicStream(relay(bare + block0 + end), &msg), QString());
+        QVERIFY(relay(bare + block0 + end).contains("\"content\":[]"));
+        // tool input whose opening brace the upstream dropped gets it back
+        const QByteArray tool = "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"tool_use\",\"id\":\"t1\",\"name\":\"x\",\"input\":{}}}\n\n"
+                                "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"\\\"a\\\":1\"}}\n\n"
+                                "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n";
+        const QByteArray toolEnd = "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\"},\"usage\":{\"output_tokens\":2}}\n\n"
+                                   "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
+        QCOMPARE(validateAnthropicStream(relay(start + tool + toolEnd), &msg), QString());
+        QCOMPARE(msg.value(QLatin1String("content")).toArray().first().toObject().value(QLatin1String("input")).toObject().value(QLatin1String("a")).toInt(), 1);
         // usage is read
         anthropic::StreamRelay r;
         QByteArray out;

@@ -7,6 +7,7 @@
 #include "protocol/signature.h"
 #include "protocol/tokencount.h"
 
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -823,6 +824,38 @@ private Q_SLOTS:
         canon::TranslationContext ctx2;
         QCOMPARE(QJsonDocument::fromJson(openaichat::encodeRequest(d, profile, ctx2)).object(),
                  QJsonDocument::fromJson(body).object());
+    }
+
+    void largeRequestSpeed()
+    {
+        // A Claude Code-sized request: ~60 KB of history, 20 tools with schemas.
+        canon::Request r;
+        r.maxTokens = 32000;
+        r.system = {text(QStringLiteral("You are Claude Code. ").repeated(200))};
+        for (int i = 0; i < 20; ++i) {
+            r.tools.append(tool(QStringLiteral("Tool") + QString::number(i),
+                                obj(R"({"type":"object","properties":{"a":{"type":"string","description":"something long enough to matter"},"b":{"type":"integer"}},"required":["a"]})")));
+        }
+        for (int i = 0; i < 40; ++i) {
+            const QString id = QStringLiteral("call_") + QString::number(i);
+            r.messages.append(user({text(QStringLiteral("Please look at file number %1 and fix it.").arg(i))}));
+            r.messages.append(assistant({text(QStringLiteral("Looking.")),
+                                         toolCall(id, QStringLiteral("Tool1"), QJsonObject{{QStringLiteral("a"), QStringLiteral("/src/file.cpp")}})}));
+            r.messages.append(user({toolResult(id, {text(QStringLiteral("int main() { return 0; }\n").repeated(50))})}));
+        }
+        ModelProfile profile;
+        profile.contextWindow = qEnvironmentVariableIntValue("SY_CW");
+        canon::TranslationContext ctx;
+        QByteArray body = openaichat::encodeRequest(r, profile, ctx);
+        QVERIFY(body.size() > 60000);
+        QElapsedTimer timer;
+        timer.start();
+        constexpr int Rounds = 20;
+        for (int i = 0; i < Rounds; ++i)
+            body = openaichat::encodeRequest(r, profile, ctx);
+        const double ms = double(timer.nsecsElapsed()) / 1e6 / Rounds;
+        qInfo("encodeRequest: %lld bytes in %.2f ms", qint64(body.size()), ms);
+        QVERIFY(ms < 100);
     }
 
     void decodeRequestShapes()

@@ -3,11 +3,13 @@
 
 #include "protocol/anthropic/anthropicsse.h"
 #include "protocol/openai-chat/openaichatcommon.h"
+#include "protocol/openai-chat/openaichatresponse.h"
 #include "protocol/openai-chat/openaichatstream.h"
 #include "protocol/signature.h"
 #include "ssevalidator.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -766,6 +768,59 @@ private Q_SLOTS:
             sse({J("{'id':'f2','model':'gpt','choices':[{'index':0,'delta':{'content':'Part'},'finish_reason':'content_filter'}]}")}),
             Split::Whole));
         QCOMPARE(filtered.stopReason, canon::StopReason::Refusal);
+    }
+
+    void plainJsonBody_data()
+    {
+        QTest::addColumn<QString>("path");
+        const QDir dir(chatFixtureDir());
+        if (!dir.exists())
+            QSKIP("shared fixtures not found (set SWITCHYARD_SHARED_DIR)");
+        for (const QString& f : dir.entryList({QStringLiteral("*.json")}, QDir::Files, QDir::Name))
+            QTest::addRow("%s", qPrintable(f)) << dir.filePath(f);
+    }
+
+    void plainJsonBody()
+    {
+        // The upstream ignored stream:true and answered with one JSON body (§6.20): same result as decodeResponse.
+        QFETCH(QString, path);
+        const QByteArray body = readFile(path);
+        const auto expected = openaichat::decodeResponse(body, {});
+        for (Split split : {Split::Whole, Split::OneByte}) {
+            const canon::StreamEvents events = decode(body, split);
+            QCOMPARE(countType(events, Type::Finish) + countType(events, Type::Failure), 1);
+            bool failed = false;
+            const canon::Response r = accumulate(events, &failed);
+            QCOMPARE(failed, !expected.ok());
+            if (!expected.ok()) {
+                QCOMPARE(events.last().error.httpStatus, expected.error().httpStatus);
+                QCOMPARE(events.last().error.message, expected.error().message);
+                continue;
+            }
+            QCOMPARE(joined(r, canon::PartKind::Text), joined(expected.value(), canon::PartKind::Text));
+            QCOMPARE(joined(r, canon::PartKind::Reasoning), joined(expected.value(), canon::PartKind::Reasoning));
+            QCOMPARE(toolCalls(r).size(), toolCalls(expected.value()).size());
+            for (qsizetype i = 0; i < toolCalls(r).size(); ++i)
+                QCOMPARE(toolCalls(r).at(i).input, toolCalls(expected.value()).at(i).input);
+            QCOMPARE(r.stopReason, expected->stopReason);
+            QCOMPARE(r.usage.outputTokens, expected->usage.outputTokens);
+        }
+    }
+
+    void streamSpeed()
+    {
+        const QByteArray body = readFile(chatFixtureDir() + QStringLiteral("/openai-text.sse"));
+        if (body.isEmpty())
+            QSKIP("shared fixtures not found (set SWITCHYARD_SHARED_DIR)");
+        QElapsedTimer timer;
+        timer.start();
+        constexpr int Rounds = 20;
+        qsizetype events = 0;
+        for (int i = 0; i < Rounds; ++i)
+            events += decode(body, Split::Random, {}, quint32(i + 1)).size();
+        const double ms = double(timer.nsecsElapsed()) / 1e6 / Rounds;
+        qInfo("StreamDecoder: %lld bytes, %lld events in %.2f ms", qint64(body.size()), qint64(events / Rounds), ms);
+        QVERIFY(ms < 100);
     }
 
     void jsonCompletion_data()

@@ -77,7 +77,7 @@ int parseRetryAfterMs(const QByteArray& raw)
 int retryHintFromMessage(const QString& message)
 {
     static const QRegularExpression re(QStringLiteral(R"(try again in\s+(\d+(?:\.\d+)?)\s*(ms|s|sec|seconds?)\b)"),
-                                       QRegularExpression::CaseInsensitiveOption);
+        QRegularExpression::CaseInsensitiveOption);
     const QRegularExpressionMatch m = re.match(message);
     if (!m.hasMatch())
         return -1;
@@ -94,9 +94,10 @@ bool isContextLengthError(const QString& code, const QString& message)
     if (code == u"string_above_max_length")
         return false;
     static const QRegularExpression re(
-        QStringLiteral(R"(maximum context length|context[ _]length|context window|prompt is too long|too many tokens|)"
-                       R"(input token count|exceeds the maximum number of tokens|maximum input length|input is too long|)"
-                       R"(reduce the length of the messages)"),
+        QStringLiteral(
+            R"(maximum context length|context[ _]length|context window|prompt is too long|too many tokens|)"
+            R"(input token count|exceeds the maximum number of tokens|maximum input length|input is too long|)"
+            R"(reduce the length of the messages)"),
         QRegularExpression::CaseInsensitiveOption);
     return re.match(message).hasMatch();
 }
@@ -309,7 +310,8 @@ namespace {
 
 enum class Expect { Key, Colon, Value, CommaOrEnd };
 
-struct JsonFrame {
+struct JsonFrame
+{
     bool object = true;
     Expect expect = Expect::Key;
     bool afterComma = false;
@@ -404,7 +406,7 @@ bool jsonObjectCompletion(QStringView s, QString* suffix)
             if (c != u'{')
                 return false;
             started = true;
-            stack.append(JsonFrame{true, Expect::Key, false});
+            stack.append(JsonFrame {true, Expect::Key, false});
             continue;
         }
         if (stack.isEmpty())
@@ -422,7 +424,7 @@ bool jsonObjectCompletion(QStringView s, QString* suffix)
             if (f.expect != Expect::Value)
                 return false;
             f.expect = Expect::CommaOrEnd;
-            stack.append(JsonFrame{c == u'{', c == u'{' ? Expect::Key : Expect::Value, false});
+            stack.append(JsonFrame {c == u'{', c == u'{' ? Expect::Key : Expect::Value, false});
             break;
         case u'}':
             if (!f.object || f.expect == Expect::Colon || f.expect == Expect::Value
@@ -524,8 +526,8 @@ bool parseDataUrl(const QString& url, QString* mediaType, QString* data)
     return true;
 }
 
-canon::Error errorFromObject(int httpStatus, const QJsonObject& error, const QByteArray& retryAfter,
-                             const QByteArray& retryAfterMs)
+canon::Error errorFromObject(
+    int httpStatus, const QJsonObject& error, const QByteArray& retryAfter, const QByteArray& retryAfterMs)
 {
     QString message = error.value(QLatin1StringView("message")).toString();
     if (message.isEmpty())
@@ -565,9 +567,9 @@ canon::Error errorFromObject(int httpStatus, const QJsonObject& error, const QBy
         break;
     case 401:
         e = canon::Error::make(401, canon::ErrorType::Authentication,
-                               QStringLiteral("the provider rejected the gateway's API key for this provider "
-                                              "(check the credential configured for it): ")
-                                   + message);
+            QStringLiteral("the provider rejected the gateway's API key for this provider "
+                           "(check the credential configured for it): ")
+                + message);
         break;
     case 402:
         e = canon::Error::make(402, canon::ErrorType::Billing, message);

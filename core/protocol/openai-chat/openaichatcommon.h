@@ -42,8 +42,8 @@ QString shortenToolName(const QString& name);
 // An error object as found in bodies and stream chunks ({"message","type","code",...}) -> canonical error.
 // `httpStatus` is the HTTP status of the exchange (0 or 200 when the error arrived inside a successful response; the
 // status is then derived from the error's own code/type).
-canon::Error errorFromObject(int httpStatus, const QJsonObject& error, const QByteArray& retryAfter = {},
-                             const QByteArray& retryAfterMs = {});
+canon::Error errorFromObject(
+    int httpStatus, const QJsonObject& error, const QByteArray& retryAfter = {}, const QByteArray& retryAfterMs = {});
 
 // For tool arguments cut short (max_tokens, dropped connection): the text to APPEND to `prefix` so that it becomes a
 // complete JSON object (closing strings, completing literals, adding `null` for a missing value, closing brackets).

@@ -37,9 +37,13 @@ QString compactJson(const QJsonObject& o)
 }
 
 // Maps client tool names to names the upstream accepts, keeping them unique and recording the reverse mapping.
-class ToolNameMapper {
+class ToolNameMapper
+{
 public:
-    explicit ToolNameMapper(canon::TranslationContext& ctx) : m_ctx(ctx) { }
+    explicit ToolNameMapper(canon::TranslationContext& ctx)
+        : m_ctx(ctx)
+    {
+    }
 
     void reserveValid(const QString& name)
     {
@@ -68,12 +72,12 @@ public:
 private:
     canon::TranslationContext& m_ctx;
     QHash<QString, QString> m_toUpstream; // client -> upstream
-    QHash<QString, QString> m_toClient;   // upstream -> client
+    QHash<QString, QString> m_toClient; // upstream -> client
 };
 
 QJsonObject textPart(const QString& text)
 {
-    return QJsonObject{{QStringLiteral("type"), QStringLiteral("text")}, {QStringLiteral("text"), text}};
+    return QJsonObject {{QStringLiteral("type"), QStringLiteral("text")}, {QStringLiteral("text"), text}};
 }
 
 QJsonObject imagePart(const Part& p)
@@ -87,8 +91,8 @@ QJsonObject imagePart(const Part& p)
     }
     if (url.isEmpty())
         return {};
-    return QJsonObject{{QStringLiteral("type"), QStringLiteral("image_url")},
-                       {QStringLiteral("image_url"), QJsonObject{{QStringLiteral("url"), url}}}};
+    return QJsonObject {{QStringLiteral("type"), QStringLiteral("image_url")},
+        {QStringLiteral("image_url"), QJsonObject {{QStringLiteral("url"), url}}}};
 }
 
 // A document part as a Chat content part (empty object: nothing to send).
@@ -103,11 +107,11 @@ QJsonObject documentPart(const Part& p)
             return decoded.isEmpty() ? QJsonObject() : textPart(decoded);
         }
         const QString filename = p.title.isEmpty() ? QStringLiteral("document.pdf") : p.title;
-        return QJsonObject{
-            {QStringLiteral("type"), QStringLiteral("file")},
+        return QJsonObject {{QStringLiteral("type"), QStringLiteral("file")},
             {QStringLiteral("file"),
-             QJsonObject{{QStringLiteral("filename"), filename},
-                         {QStringLiteral("file_data"), QString(QStringLiteral("data:") + mime + QStringLiteral(";base64,") + p.data)}}}};
+                QJsonObject {{QStringLiteral("filename"), filename},
+                    {QStringLiteral("file_data"),
+                        QString(QStringLiteral("data:") + mime + QStringLiteral(";base64,") + p.data)}}}};
     }
     if (!p.url.isEmpty())
         return textPart(QStringLiteral("Document: ") + p.url);
@@ -176,12 +180,13 @@ QString normalizeEffort(const QString& effort)
 
 void encodeThinking(const canon::Thinking& t, const ModelProfile& profile, QJsonObject& body)
 {
-    const QString style = profile.reasoningStyle.isEmpty() ? QStringLiteral("effort") : profile.reasoningStyle.toLower();
+    const QString style
+        = profile.reasoningStyle.isEmpty() ? QStringLiteral("effort") : profile.reasoningStyle.toLower();
     const bool on = t.mode == canon::Thinking::Mode::Enabled || t.mode == canon::Thinking::Mode::Adaptive;
     if (style == u"deepseek") {
         if (on || t.mode == canon::Thinking::Mode::Disabled) {
             body.insert(QLatin1StringView("thinking"),
-                        QJsonObject{{QStringLiteral("type"), on ? QStringLiteral("enabled") : QStringLiteral("disabled")}});
+                QJsonObject {{QStringLiteral("type"), on ? QStringLiteral("enabled") : QStringLiteral("disabled")}});
         }
         return;
     }
@@ -199,9 +204,9 @@ void encodeThinking(const canon::Thinking& t, const ModelProfile& profile, QJson
 
     if (style == u"openrouter") {
         if (t.mode == canon::Thinking::Mode::Enabled && t.budgetTokens > 0)
-            body.insert(QLatin1StringView("reasoning"), QJsonObject{{QStringLiteral("max_tokens"), t.budgetTokens}});
+            body.insert(QLatin1StringView("reasoning"), QJsonObject {{QStringLiteral("max_tokens"), t.budgetTokens}});
         else
-            body.insert(QLatin1StringView("reasoning"), QJsonObject{{QStringLiteral("effort"), effort}});
+            body.insert(QLatin1StringView("reasoning"), QJsonObject {{QStringLiteral("effort"), effort}});
     } else if (style == u"qwen") {
         body.insert(QLatin1StringView("enable_thinking"), true);
     } else {
@@ -209,7 +214,8 @@ void encodeThinking(const canon::Thinking& t, const ModelProfile& profile, QJson
     }
 }
 
-struct Encoder {
+struct Encoder
+{
     const canon::Request& req;
     const ModelProfile& profile;
     ToolNameMapper names;
@@ -224,8 +230,8 @@ struct Encoder {
             texts.append(p.text);
         }
         if (!texts.isEmpty()) {
-            messages.append(QJsonObject{{QStringLiteral("role"), QStringLiteral("system")},
-                                        {QStringLiteral("content"), texts.join(QStringLiteral("\n\n"))}});
+            messages.append(QJsonObject {{QStringLiteral("role"), QStringLiteral("system")},
+                {QStringLiteral("content"), texts.join(QStringLiteral("\n\n"))}});
         }
     }
 
@@ -238,11 +244,11 @@ struct Encoder {
             case PartKind::ToolResult: {
                 QJsonArray images;
                 const QString text = toolResultText(p, &images);
-                messages.append(QJsonObject{{QStringLiteral("role"), QStringLiteral("tool")},
-                                            {QStringLiteral("tool_call_id"), p.toolCallId},
-                                            {QStringLiteral("content"), text}});
+                messages.append(QJsonObject {{QStringLiteral("role"), QStringLiteral("tool")},
+                    {QStringLiteral("tool_call_id"), p.toolCallId}, {QStringLiteral("content"), text}});
                 if (!images.isEmpty()) {
-                    toolImages.append(textPart(QStringLiteral("Image output of tool ") + p.toolCallId + QLatin1Char(':')));
+                    toolImages.append(
+                        textPart(QStringLiteral("Image output of tool ") + p.toolCallId + QLatin1Char(':')));
                     for (const QJsonValue& v : std::as_const(images))
                         toolImages.append(v);
                 }
@@ -269,15 +275,16 @@ struct Encoder {
             }
         }
         if (!toolImages.isEmpty()) {
-            messages.append(QJsonObject{{QStringLiteral("role"), QStringLiteral("user")},
-                                        {QStringLiteral("content"), toolImages}});
+            messages.append(QJsonObject {
+                {QStringLiteral("role"), QStringLiteral("user")}, {QStringLiteral("content"), toolImages}});
         }
         if (rest.isEmpty())
             return;
         QJsonValue content = rest;
         if (rest.size() == 1 && rest.at(0).toObject().value(QLatin1StringView("type")).toString() == u"text")
             content = rest.at(0).toObject().value(QLatin1StringView("text"));
-        messages.append(QJsonObject{{QStringLiteral("role"), QStringLiteral("user")}, {QStringLiteral("content"), content}});
+        messages.append(
+            QJsonObject {{QStringLiteral("role"), QStringLiteral("user")}, {QStringLiteral("content"), content}});
     }
 
     void addAssistant(const canon::Message& m)
@@ -296,12 +303,11 @@ struct Encoder {
                     reasoning.append(p.text);
                 break;
             case PartKind::ToolCall:
-                toolCalls.append(QJsonObject{
-                    {QStringLiteral("id"), p.id},
-                    {QStringLiteral("type"), QStringLiteral("function")},
-                    {QStringLiteral("function"),
-                     QJsonObject{{QStringLiteral("name"), names.map(p.name)},
-                                 {QStringLiteral("arguments"), compactJson(p.input)}}}});
+                toolCalls.append(
+                    QJsonObject {{QStringLiteral("id"), p.id}, {QStringLiteral("type"), QStringLiteral("function")},
+                        {QStringLiteral("function"),
+                            QJsonObject {{QStringLiteral("name"), names.map(p.name)},
+                                {QStringLiteral("arguments"), compactJson(p.input)}}}});
                 break;
             default:
                 break; // redacted reasoning and Anthropic-only blocks are dropped
@@ -309,7 +315,7 @@ struct Encoder {
         }
         if (texts.isEmpty() && toolCalls.isEmpty())
             return;
-        QJsonObject msg{{QStringLiteral("role"), QStringLiteral("assistant")}};
+        QJsonObject msg {{QStringLiteral("role"), QStringLiteral("assistant")}};
         if (!texts.isEmpty())
             msg.insert(QLatin1StringView("content"), texts.join(QStringLiteral("\n\n")));
         else
@@ -329,8 +335,8 @@ struct Encoder {
                 texts.append(p.text);
         }
         if (!texts.isEmpty()) {
-            messages.append(QJsonObject{{QStringLiteral("role"), QStringLiteral("system")},
-                                        {QStringLiteral("content"), texts.join(QStringLiteral("\n\n"))}});
+            messages.append(QJsonObject {{QStringLiteral("role"), QStringLiteral("system")},
+                {QStringLiteral("content"), texts.join(QStringLiteral("\n\n"))}});
         }
     }
 
@@ -362,9 +368,9 @@ struct Encoder {
             }
             for (const QString& id : std::as_const(ids)) {
                 if (!answered.contains(id)) {
-                    out.append(QJsonObject{{QStringLiteral("role"), QStringLiteral("tool")},
-                                           {QStringLiteral("tool_call_id"), id},
-                                           {QStringLiteral("content"), QString(InterruptedToolResult)}});
+                    out.append(QJsonObject {{QStringLiteral("role"), QStringLiteral("tool")},
+                        {QStringLiteral("tool_call_id"), id},
+                        {QStringLiteral("content"), QString(InterruptedToolResult)}});
                 }
             }
             i = j - 1;
@@ -403,7 +409,7 @@ int clampMaxTokens(const canon::Request& req, const ModelProfile& profile)
 
 QByteArray encodeRequest(const canon::Request& req, const ModelProfile& profile, canon::TranslationContext& ctx)
 {
-    Encoder enc{req, profile, ToolNameMapper(ctx), {}};
+    Encoder enc {req, profile, ToolNameMapper(ctx), {}};
 
     // Tools first, so names declared by the client get their mapping before history names are seen.
     QJsonArray tools;
@@ -417,10 +423,11 @@ QByteArray encodeRequest(const canon::Request& req, const ModelProfile& profile,
             continue; // provider-executed Anthropic tools cannot be forwarded (§6.16)
         const QString name = enc.names.map(t.name);
         functionNames.insert(t.name);
-        QJsonObject fn{{QStringLiteral("name"), name}, {QStringLiteral("parameters"), sanitizeSchema(t.inputSchema)}};
+        QJsonObject fn {{QStringLiteral("name"), name}, {QStringLiteral("parameters"), sanitizeSchema(t.inputSchema)}};
         if (!t.description.isEmpty())
             fn.insert(QLatin1StringView("description"), t.description);
-        tools.append(QJsonObject{{QStringLiteral("type"), QStringLiteral("function")}, {QStringLiteral("function"), fn}});
+        tools.append(
+            QJsonObject {{QStringLiteral("type"), QStringLiteral("function")}, {QStringLiteral("function"), fn}});
     }
 
     enc.addSystem(req.system);
@@ -454,9 +461,9 @@ QByteArray encodeRequest(const canon::Request& req, const ModelProfile& profile,
         case canon::ToolChoice::Mode::Tool:
             if (functionNames.contains(req.toolChoice.name)) {
                 body.insert(QLatin1StringView("tool_choice"),
-                            QJsonObject{{QStringLiteral("type"), QStringLiteral("function")},
-                                        {QStringLiteral("function"),
-                                         QJsonObject{{QStringLiteral("name"), enc.names.map(req.toolChoice.name)}}}});
+                    QJsonObject {{QStringLiteral("type"), QStringLiteral("function")},
+                        {QStringLiteral("function"),
+                            QJsonObject {{QStringLiteral("name"), enc.names.map(req.toolChoice.name)}}}});
             } else {
                 body.insert(QLatin1StringView("tool_choice"), QStringLiteral("required"));
             }
@@ -475,7 +482,7 @@ QByteArray encodeRequest(const canon::Request& req, const ModelProfile& profile,
     if (maxTokens > 0) {
         body.insert(profile.useMaxCompletionTokens ? QLatin1StringView("max_completion_tokens")
                                                    : QLatin1StringView("max_tokens"),
-                    maxTokens);
+            maxTokens);
     }
     if (req.temperature)
         body.insert(QLatin1StringView("temperature"), *req.temperature);
@@ -496,16 +503,15 @@ QByteArray encodeRequest(const canon::Request& req, const ModelProfile& profile,
     if (req.stream) {
         body.insert(QLatin1StringView("stream"), true);
         if (profile.sendStreamOptions)
-            body.insert(QLatin1StringView("stream_options"), QJsonObject{{QStringLiteral("include_usage"), true}});
+            body.insert(QLatin1StringView("stream_options"), QJsonObject {{QStringLiteral("include_usage"), true}});
     }
     encodeThinking(req.thinking, profile, body);
     if (!req.outputSchema.isEmpty()) {
         body.insert(QLatin1StringView("response_format"),
-                    QJsonObject{{QStringLiteral("type"), QStringLiteral("json_schema")},
-                                {QStringLiteral("json_schema"),
-                                 QJsonObject{{QStringLiteral("name"), QStringLiteral("output")},
-                                             {QStringLiteral("schema"), req.outputSchema},
-                                             {QStringLiteral("strict"), false}}}});
+            QJsonObject {{QStringLiteral("type"), QStringLiteral("json_schema")},
+                {QStringLiteral("json_schema"),
+                    QJsonObject {{QStringLiteral("name"), QStringLiteral("output")},
+                        {QStringLiteral("schema"), req.outputSchema}, {QStringLiteral("strict"), false}}}});
     }
     if (!req.userId.isEmpty()) {
         const QByteArray hash = QCryptographicHash::hash(req.userId.toUtf8(), QCryptographicHash::Sha256).toHex();
@@ -572,7 +578,8 @@ QList<Part> userParts(const QJsonValue& content)
                 parts.append(Part::makeText(t));
         } else if (type == u"image_url") {
             const QJsonValue iu = o.value(QLatin1StringView("image_url"));
-            const QString url = iu.isString() ? iu.toString() : iu.toObject().value(QLatin1StringView("url")).toString();
+            const QString url
+                = iu.isString() ? iu.toString() : iu.toObject().value(QLatin1StringView("url")).toString();
             Part p;
             p.kind = PartKind::Image;
             if (!parseDataUrl(url, &p.mediaType, &p.data))
@@ -723,11 +730,8 @@ Result<canon::Request, canon::Error> decodeRequest(const QByteArray& body)
             req.toolChoice.mode = canon::ToolChoice::Mode::None;
     } else if (tc.isObject()) {
         req.toolChoice.mode = canon::ToolChoice::Mode::Tool;
-        req.toolChoice.name = tc.toObject()
-                                  .value(QLatin1StringView("function"))
-                                  .toObject()
-                                  .value(QLatin1StringView("name"))
-                                  .toString();
+        req.toolChoice.name
+            = tc.toObject().value(QLatin1StringView("function")).toObject().value(QLatin1StringView("name")).toString();
     }
     if (o.value(QLatin1StringView("parallel_tool_calls")).isBool()
         && !o.value(QLatin1StringView("parallel_tool_calls")).toBool())
@@ -756,8 +760,8 @@ Result<canon::Request, canon::Error> decodeRequest(const QByteArray& body)
 
     const QString effort = o.value(QLatin1StringView("reasoning_effort")).toString();
     const QJsonObject reasoning = o.value(QLatin1StringView("reasoning")).toObject();
-    const QString thinkingType =
-        o.value(QLatin1StringView("thinking")).toObject().value(QLatin1StringView("type")).toString();
+    const QString thinkingType
+        = o.value(QLatin1StringView("thinking")).toObject().value(QLatin1StringView("type")).toString();
     if (!effort.isEmpty()) {
         if (effort == u"none") {
             req.thinking.mode = canon::Thinking::Mode::Disabled;
@@ -785,7 +789,8 @@ Result<canon::Request, canon::Error> decodeRequest(const QByteArray& body)
 
     const QJsonObject rf = o.value(QLatin1StringView("response_format")).toObject();
     if (rf.value(QLatin1StringView("type")).toString() == u"json_schema")
-        req.outputSchema = rf.value(QLatin1StringView("json_schema")).toObject().value(QLatin1StringView("schema")).toObject();
+        req.outputSchema
+            = rf.value(QLatin1StringView("json_schema")).toObject().value(QLatin1StringView("schema")).toObject();
     req.userId = o.value(QLatin1StringView("user")).toString();
     return req;
 }

@@ -77,13 +77,13 @@ QJsonObject parseArguments(const QJsonValue& args)
 canon::Error unparseable(const QByteArray& body)
 {
     return canon::Error::make(500, canon::ErrorType::Api,
-                              QStringLiteral("upstream returned a response that is not valid JSON: ") + quoteBody(body));
+        QStringLiteral("upstream returned a response that is not valid JSON: ") + quoteBody(body));
 }
 
 } // namespace
 
-canon::Error decodeError(int httpStatus, const QByteArray& body, const QByteArray& retryAfterHeader,
-                         const QByteArray& retryAfterMsHeader)
+canon::Error decodeError(
+    int httpStatus, const QByteArray& body, const QByteArray& retryAfterHeader, const QByteArray& retryAfterMsHeader)
 {
     QJsonParseError perr;
     const QJsonDocument doc = QJsonDocument::fromJson(body, &perr);
@@ -126,17 +126,17 @@ Result<canon::Response, canon::Error> decodeResponse(const QByteArray& body, con
         return R::failure(decodeError(200, body, {}));
     const QJsonArray choices = o.value(QLatin1StringView("choices")).toArray();
     if (choices.isEmpty())
-        return R::failure(canon::Error::make(500, canon::ErrorType::Api,
-                                             QStringLiteral("upstream response contained no choices")));
+        return R::failure(
+            canon::Error::make(500, canon::ErrorType::Api, QStringLiteral("upstream response contained no choices")));
     const QJsonObject choice = choices.first().toObject();
     const QJsonObject message = choice.value(QLatin1StringView("message")).toObject();
     const QString finish = choice.value(QLatin1StringView("finish_reason")).toString();
     if (finish == u"insufficient_system_resource")
         return R::failure(canon::Error::make(529, canon::ErrorType::Overloaded,
-                                             QStringLiteral("upstream ran out of resources (insufficient_system_resource)")));
+            QStringLiteral("upstream ran out of resources (insufficient_system_resource)")));
     if (finish == u"error")
-        return R::failure(canon::Error::make(500, canon::ErrorType::Api,
-                                             QStringLiteral("upstream finished the response with an error")));
+        return R::failure(canon::Error::make(
+            500, canon::ErrorType::Api, QStringLiteral("upstream finished the response with an error")));
 
     canon::Response r;
     r.id = o.value(QLatin1StringView("id")).toString();
@@ -219,34 +219,32 @@ QByteArray encodeResponse(const canon::Response& r, const QString& model)
             reasoning += p.text;
             break;
         case PartKind::ToolCall:
-            toolCalls.append(QJsonObject{
-                {QStringLiteral("id"), p.id},
-                {QStringLiteral("type"), QStringLiteral("function")},
-                {QStringLiteral("function"),
-                 QJsonObject{{QStringLiteral("name"), p.name},
-                             {QStringLiteral("arguments"),
-                              QString::fromUtf8(QJsonDocument(p.input).toJson(QJsonDocument::Compact))}}}});
+            toolCalls.append(
+                QJsonObject {{QStringLiteral("id"), p.id}, {QStringLiteral("type"), QStringLiteral("function")},
+                    {QStringLiteral("function"),
+                        QJsonObject {{QStringLiteral("name"), p.name},
+                            {QStringLiteral("arguments"),
+                                QString::fromUtf8(QJsonDocument(p.input).toJson(QJsonDocument::Compact))}}}});
             break;
         default:
             break;
         }
     }
-    QJsonObject message{{QStringLiteral("role"), QStringLiteral("assistant")}};
-    message.insert(QLatin1StringView("content"), text.isEmpty() && !toolCalls.isEmpty() ? QJsonValue(QJsonValue::Null)
-                                                                                         : QJsonValue(text));
+    QJsonObject message {{QStringLiteral("role"), QStringLiteral("assistant")}};
+    message.insert(QLatin1StringView("content"),
+        text.isEmpty() && !toolCalls.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(text));
     if (!reasoning.isEmpty())
         message.insert(QLatin1StringView("reasoning_content"), reasoning);
     if (!toolCalls.isEmpty())
         message.insert(QLatin1StringView("tool_calls"), toolCalls);
 
-    QJsonObject choice{{QStringLiteral("index"), 0},
-                       {QStringLiteral("message"), message},
-                       {QStringLiteral("finish_reason"), finishReasonFor(r.stopReason)}};
-    QJsonObject out{{QStringLiteral("id"), r.id.isEmpty() ? QStringLiteral("chatcmpl-") + generateToolCallId().mid(6) : r.id},
-                    {QStringLiteral("object"), QStringLiteral("chat.completion")},
-                    {QStringLiteral("created"), QDateTime::currentSecsSinceEpoch()},
-                    {QStringLiteral("model"), model},
-                    {QStringLiteral("choices"), QJsonArray{choice}}};
+    QJsonObject choice {{QStringLiteral("index"), 0}, {QStringLiteral("message"), message},
+        {QStringLiteral("finish_reason"), finishReasonFor(r.stopReason)}};
+    QJsonObject out {
+        {QStringLiteral("id"), r.id.isEmpty() ? QStringLiteral("chatcmpl-") + generateToolCallId().mid(6) : r.id},
+        {QStringLiteral("object"), QStringLiteral("chat.completion")},
+        {QStringLiteral("created"), QDateTime::currentSecsSinceEpoch()}, {QStringLiteral("model"), model},
+        {QStringLiteral("choices"), QJsonArray {choice}}};
 
     const canon::Usage& u = r.usage;
     if (!u.isEmpty()) {
@@ -254,16 +252,14 @@ QByteArray encodeResponse(const canon::Response& r, const QString& model)
         const qint64 cacheWrite = std::max<qint64>(0, u.cacheWriteTokens);
         const qint64 prompt = std::max<qint64>(0, u.inputTokens) + cacheRead + cacheWrite;
         const qint64 completion = std::max<qint64>(0, u.outputTokens);
-        QJsonObject details{{QStringLiteral("cached_tokens"), cacheRead}};
+        QJsonObject details {{QStringLiteral("cached_tokens"), cacheRead}};
         if (cacheWrite > 0)
             details.insert(QLatin1StringView("cache_write_tokens"), cacheWrite);
-        QJsonObject usage{{QStringLiteral("prompt_tokens"), prompt},
-                          {QStringLiteral("completion_tokens"), completion},
-                          {QStringLiteral("total_tokens"), prompt + completion},
-                          {QStringLiteral("prompt_tokens_details"), details}};
+        QJsonObject usage {{QStringLiteral("prompt_tokens"), prompt}, {QStringLiteral("completion_tokens"), completion},
+            {QStringLiteral("total_tokens"), prompt + completion}, {QStringLiteral("prompt_tokens_details"), details}};
         if (u.reasoningTokens >= 0) {
             usage.insert(QLatin1StringView("completion_tokens_details"),
-                         QJsonObject{{QStringLiteral("reasoning_tokens"), u.reasoningTokens}});
+                QJsonObject {{QStringLiteral("reasoning_tokens"), u.reasoningTokens}});
         }
         out.insert(QLatin1StringView("usage"), usage);
     }

@@ -26,6 +26,6 @@ QByteArray encodeResponse(const canon::Response& r, const QString& model);
 // own message is kept; the caller prefixes the provider id. `retryAfterHeader` is Retry-After (delta-seconds or an
 // HTTP-date), `retryAfterMsHeader` the optional retry-after-ms.
 canon::Error decodeError(int httpStatus, const QByteArray& body, const QByteArray& retryAfterHeader,
-                         const QByteArray& retryAfterMsHeader = {});
+    const QByteArray& retryAfterMsHeader = {});
 
 } // namespace sy::openaichat

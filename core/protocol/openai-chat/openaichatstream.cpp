@@ -2,6 +2,7 @@
 
 #include "common/logging.h"
 #include "openaichatcommon.h"
+#include "openaichatresponse.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -42,6 +43,8 @@ QString reasoningDetailsText(const QJsonArray& details)
     return out;
 }
 
+constexpr qsizetype MaxPlainBodyBytes = 8 * 1024 * 1024;
+
 canon::Error prematureEnd()
 {
     return canon::Error::make(500, canon::ErrorType::Api, QStringLiteral("upstream stream ended prematurely"));
@@ -49,14 +52,29 @@ canon::Error prematureEnd()
 
 } // namespace
 
-StreamDecoder::StreamDecoder(const canon::TranslationContext& ctx) : m_toolNameToClient(ctx.toolNameToClient) { }
+StreamDecoder::StreamDecoder(const canon::TranslationContext& ctx)
+    : m_toolNameToClient(ctx.toolNameToClient)
+{
+}
 
 void StreamDecoder::feed(QByteArrayView bytes, canon::StreamEvents& out)
 {
     if (m_done)
         return;
+    if (!m_sawEvent) {
+        if (m_rawPrefix.size() + bytes.size() <= MaxPlainBodyBytes) {
+            m_rawPrefix.append(bytes.data(), bytes.size());
+        } else {
+            m_sawEvent = true; // too big to be a plain answer; stop keeping bytes
+            m_rawPrefix = QByteArray();
+        }
+    }
     m_events.clear();
     m_parser.feed(bytes, m_events);
+    if (!m_events.isEmpty() && !m_sawEvent) {
+        m_sawEvent = true;
+        m_rawPrefix = QByteArray();
+    }
     for (const SseEvent& e : std::as_const(m_events)) {
         if (m_done)
             break;
@@ -71,6 +89,29 @@ void StreamDecoder::finish(canon::StreamEvents& out)
         return;
     m_events.clear();
     const bool truncated = m_parser.finish(m_events);
+    if (!m_sawEvent && !m_rawPrefix.isEmpty()) {
+        // Not an event stream at all: perhaps a plain JSON answer or error (the upstream ignored stream:true).
+        const QJsonDocument doc = QJsonDocument::fromJson(m_rawPrefix);
+        if (doc.isObject()) {
+            const QJsonObject o = doc.object();
+            const QJsonValue err = o.value(QLatin1StringView("error"));
+            if (err.isObject() || (err.isString() && !err.toString().isEmpty())) {
+                handleChunk(o, out); // reports the error as a Failure
+                return;
+            }
+            if (o.contains(QLatin1StringView("choices"))) {
+                canon::TranslationContext ctx;
+                ctx.toolNameToClient = m_toolNameToClient;
+                const auto response = decodeResponse(m_rawPrefix, ctx);
+                if (response.ok())
+                    out.append(canon::eventsFromResponse(response.value()));
+                else
+                    fail(response.error(), out);
+                m_done = true;
+                return;
+            }
+        }
+    }
     for (qsizetype i = 0; i < m_events.size() && !m_done; ++i) {
         const SseEvent& e = m_events.at(i);
         const bool last = i == m_events.size() - 1;
@@ -117,9 +158,8 @@ void StreamDecoder::handleEvent(const SseEvent& event, canon::StreamEvents& out)
     }
     if (perr.error != QJsonParseError::NoError) {
         fail(canon::Error::make(500, canon::ErrorType::Api,
-                                QStringLiteral("upstream sent malformed stream data: ")
-                                    + QString::fromUtf8(data.left(200))),
-             out);
+                 QStringLiteral("upstream sent malformed stream data: ") + QString::fromUtf8(data.left(200))),
+            out);
         return;
     }
     if (doc.isObject())
@@ -131,7 +171,7 @@ void StreamDecoder::handleChunk(const QJsonObject& chunk, canon::StreamEvents& o
     const QJsonValue errorValue = chunk.value(QLatin1StringView("error"));
     if (errorValue.isObject() || (errorValue.isString() && !errorValue.toString().isEmpty())) {
         QJsonObject err = errorValue.isObject() ? errorValue.toObject()
-                                                : QJsonObject{{QStringLiteral("message"), errorValue.toString()}};
+                                                : QJsonObject {{QStringLiteral("message"), errorValue.toString()}};
         fail(errorFromObject(0, err), out);
         return;
     }
@@ -171,8 +211,8 @@ void StreamDecoder::handleChunk(const QJsonObject& chunk, canon::StreamEvents& o
         if (!finish.isEmpty()) {
             if (finish == u"error") {
                 const QJsonObject err = choice.value(QLatin1StringView("error")).toObject();
-                canon::Error e = canon::Error::make(500, canon::ErrorType::Api,
-                                                    err.value(QLatin1StringView("message")).toString());
+                canon::Error e = canon::Error::make(
+                    500, canon::ErrorType::Api, err.value(QLatin1StringView("message")).toString());
                 if (e.message.isEmpty())
                     e.message = QStringLiteral("upstream ended the stream with finish_reason \"error\"");
                 fail(e, out);
@@ -180,8 +220,8 @@ void StreamDecoder::handleChunk(const QJsonObject& chunk, canon::StreamEvents& o
             }
             if (finish == u"insufficient_system_resource") {
                 fail(canon::Error::make(529, canon::ErrorType::Overloaded,
-                                        QStringLiteral("upstream ran out of resources (insufficient_system_resource)")),
-                     out);
+                         QStringLiteral("upstream ran out of resources (insufficient_system_resource)")),
+                    out);
                 return;
             }
             m_finishReason = finish;

@@ -32,6 +32,9 @@
 //  * Failure (terminal) for an {"error":...} chunk or `event: error` (type per §6.12), finish_reason "error"
 //    (api_error) or "insufficient_system_resource" (overloaded_error), a data line that is not JSON, and EOF without
 //    finish_reason and without [DONE] ("upstream stream ended prematurely").
+//  * Stream/non-stream mismatch (§6.20): if the upstream ignored `stream:true` and sent one plain JSON body (no SSE
+//    event at all), finish() decodes it like a non-streaming answer (events as from canon::eventsFromResponse), or
+//    reports the {"error":...} it contains as a Failure.
 //  * After Finish or Failure everything is ignored.
 
 #include "protocol/canonical.h"
@@ -45,7 +48,8 @@
 
 namespace sy::openaichat {
 
-class StreamDecoder {
+class StreamDecoder
+{
 public:
     explicit StreamDecoder(const canon::TranslationContext& ctx);
 
@@ -58,9 +62,10 @@ public:
 private:
     enum class Open { None, Reasoning, Text, Tool };
     enum class CallState { Pending, Open, Closed };
-    struct ToolCall {
+    struct ToolCall
+    {
         int index = -1;
-        QString id;   // upstream id (first non-empty)
+        QString id; // upstream id (first non-empty)
         QString name; // upstream name (first non-empty)
         QString args;
         qsizetype emitted = 0; // characters of args already forwarded
@@ -89,6 +94,8 @@ private:
     QHash<QString, QString> m_toolNameToClient;
     SseParser m_parser;
     QList<SseEvent> m_events;
+    QByteArray m_rawPrefix; // bytes received before the first SSE event (for a plain JSON body), capped
+    bool m_sawEvent = false; // an SSE event was seen (or the prefix grew too big): stop keeping bytes
 
     bool m_started = false;
     bool m_done = false;
