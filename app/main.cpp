@@ -49,7 +49,6 @@ int main(int argc, char** argv)
     app = std::make_unique<QCoreApplication>(argc, argv);
 #endif
     QCoreApplication::setApplicationName(QStringLiteral("switchyard"));
-    QCoreApplication::setOrganizationName(QStringLiteral("switchyard"));
     QCoreApplication::setApplicationVersion(QStringLiteral(SWITCHYARD_VERSION));
 
     const sy::CommandLineOptions options = sy::parseCommandLine(QCoreApplication::arguments());

@@ -360,7 +360,8 @@ void Exchange::startTranslated(const ResolvedTarget& target)
         req.headers.append(h);
     req.idleTimeoutMs = target.provider->idleTimeoutMs;
     req.totalTimeoutMs = target.provider->totalTimeoutMs;
-    m_encoder = std::make_unique<anthropic::SseEncoder>(m_canonical.model, estimateRequestTokens(m_canonical));
+    // message_start carries 0 input tokens; the upstream's real count follows in message_delta (which clients use).
+    m_encoder = std::make_unique<anthropic::SseEncoder>(m_canonical.model, 0);
     sendUpstream(req);
 }
 

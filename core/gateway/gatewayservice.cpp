@@ -59,7 +59,6 @@ bool GatewayService::start(QString* errorMessage)
         Q_EMIT errorOccurred(error);
         return false;
     }
-    qCInfo(lcServer).noquote() << "listening on" << address.toString() + QLatin1Char(':') + QString::number(m_server->serverPort());
     Q_EMIT runningChanged(true);
     return true;
 }

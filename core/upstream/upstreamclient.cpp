@@ -7,10 +7,52 @@
 #include <QNetworkRequest>
 #include <QTimer>
 
+#ifdef Q_OS_LINUX
+#include <dirent.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#endif
+
 namespace sy {
 
 namespace {
 constexpr int ConnectionsPerHost = 6; // QNAM's HTTP/1.1 limit per manager and host
+
+// QNetworkAccessManager leaves Nagle's algorithm on for its HTTP/1.1 sockets and writes a request body in 16 KiB
+// pieces: the last piece then waits for the peer's delayed ACK (~40 ms on every request of a Claude-Code-sized body).
+// There is no API to reach those sockets, so switch TCP_NODELAY on for every TCP socket of this process that lacks
+// it (our own, by file descriptor; cheap: a directory read and two getsockopt calls per descriptor).
+void disableNagleOnProcessSockets()
+{
+#ifdef Q_OS_LINUX
+    DIR* dir = ::opendir("/proc/self/fd");
+    if (!dir)
+        return;
+    while (dirent* entry = ::readdir(dir)) {
+        if (entry->d_type != DT_LNK)
+            continue;
+        const int fd = ::atoi(entry->d_name);
+        if (fd <= 2 || fd == ::dirfd(dir))
+            continue;
+        int type = 0;
+        int domain = 0;
+        socklen_t len = sizeof(type);
+        if (::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0 || type != SOCK_STREAM)
+            continue;
+        len = sizeof(domain);
+        if (::getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) != 0 || (domain != AF_INET && domain != AF_INET6))
+            continue;
+        int noDelay = 0;
+        len = sizeof(noDelay);
+        if (::getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &noDelay, &len) == 0 && !noDelay) {
+            noDelay = 1;
+            ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &noDelay, sizeof(noDelay));
+        }
+    }
+    ::closedir(dir);
+#endif
+}
 }
 
 UpstreamCall::UpstreamCall(QNetworkReply* reply, const UpstreamRequest& request, QObject* parent)
@@ -162,6 +204,7 @@ UpstreamCall* UpstreamClient::send(const UpstreamRequest& request, QObject* owne
     nr.setAttribute(QNetworkRequest::CookieLoadControlAttribute, QNetworkRequest::Manual);
     nr.setAttribute(QNetworkRequest::CookieSaveControlAttribute, QNetworkRequest::Manual);
     QNetworkReply* reply = slot.manager->post(nr, request.body);
+    connect(reply, &QNetworkReply::socketStartedConnecting, this, &disableNagleOnProcessSockets);
     slot.inFlight[hostKey] += 1;
     QNetworkAccessManager* manager = slot.manager;
     auto* call = new UpstreamCall(reply, request, owner ? owner : this);

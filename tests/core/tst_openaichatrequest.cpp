@@ -844,7 +844,7 @@ private Q_SLOTS:
             r.messages.append(user({toolResult(id, {text(QStringLiteral("int main() { return 0; }\n").repeated(50))})}));
         }
         ModelProfile profile;
-        profile.contextWindow = qEnvironmentVariableIntValue("SY_CW");
+        profile.contextWindow = 200000; // includes the input estimate for the clamp
         canon::TranslationContext ctx;
         QByteArray body = openaichat::encodeRequest(r, profile, ctx);
         QVERIFY(body.size() > 60000);
