@@ -441,6 +441,74 @@ private Q_SLOTS:
         QVERIFY(s.readAll().startsWith("HTTP/1.1 200"));
     }
 
+    void manyConcurrentStreamsDoNotQueue()
+    {
+        // QNAM allows six connections per host and manager; the pool must open more.
+        startGateway("openai-chat");
+        constexpr int Streams = 14;
+        FakeReply held = FakeReply::sse(chatTextStream(), 6, 0);
+        held.hangAfterChunks = 4; // the first text, then silence: every stream stays open
+        for (int i = 0; i < Streams; ++i)
+            m_upstream->enqueue(held);
+        QList<QTcpSocket*> clients;
+        for (int i = 0; i < Streams; ++i) {
+            auto* s = new QTcpSocket(this);
+            s->connectToHost(QHostAddress::LocalHost, m_gateway->port());
+            QVERIFY(s->waitForConnected(5000));
+            s->write(request("POST", "/v1/messages", messagesBody(true)));
+            clients.append(s);
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(m_upstream->requests().size(), Streams, 10000);
+        QCOMPARE(m_upstream->openConnections(), Streams);
+        for (QTcpSocket* s : clients)
+            QTRY_VERIFY_WITH_TIMEOUT(s->bytesAvailable() > 0, 5000); // every client already streams
+        qDeleteAll(clients);
+        QTRY_COMPARE_WITH_TIMEOUT(m_upstream->openConnections(), 0, 5000); // and every upstream call was aborted
+    }
+
+    void totalDeadlineEndsATricklingStream()
+    {
+        const QByteArray cfg = "{\"version\":1,\"providers\":[{\"id\":\"up\",\"kind\":\"openai-chat\",\"base_url\":\""
+            + m_upstream->baseUrl().toUtf8() + "/v1\",\"timeouts\":{\"idle_ms\":5000,\"total_ms\":400}}],"
+            "\"routes\":[{\"match\":\"*\",\"to\":[\"up/m\"]}]}";
+        auto config = parseConfig(cfg, {});
+        QVERIFY(config.ok());
+        m_gateway = std::make_unique<GatewayService>();
+        m_gateway->setConfig(*config);
+        m_gateway->setListenOverride(QHostAddress::LocalHost, 0);
+        QVERIFY(m_gateway->start());
+        FakeReply slow = FakeReply::sse(QByteArray());
+        for (const QByteArray& event : chatTextStream().split('\n'))
+            if (!event.isEmpty())
+                slow.chunks.append(event + "\n\n");
+        slow.chunkIntervalMs = 250; // text after 250 ms, the end after 1.5 s: the 400 ms deadline cuts it
+        m_upstream->enqueue(slow);
+        const ParsedResponse r = post("/v1/messages", messagesBody(true));
+        QCOMPARE(r.status, 200);
+        const auto events = parseSseEvents(r.body);
+        QCOMPARE(events.last().first, QByteArray("error"));
+        QVERIFY(json(events.last().second).value(QLatin1String("error")).toObject().value(QLatin1String("type")).toString()
+                == QLatin1String("timeout_error"));
+    }
+
+    void passthroughDropsGatewaySignedThinking()
+    {
+        startGateway("anthropic");
+        m_upstream->enqueue(FakeReply::json(200, "{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[{\"type\":\"text\",\"text\":\"ok\"}],\"stop_reason\":\"end_turn\",\"usage\":{\"input_tokens\":1,\"output_tokens\":1}}"));
+        const QByteArray body = "{\"model\":\"claude-sonnet-5\",\"max_tokens\":10,\"messages\":["
+            "{\"role\":\"user\",\"content\":\"hi\"},"
+            "{\"role\":\"assistant\",\"content\":[{\"type\":\"thinking\",\"thinking\":\"from gpt\",\"signature\":\"sy1.openai-chat.\"},"
+            "{\"type\":\"thinking\",\"thinking\":\"native\",\"signature\":\"EqQBnative\"},{\"type\":\"text\",\"text\":\"hello\"}]},"
+            "{\"role\":\"user\",\"content\":\"again\"}]}";
+        const ParsedResponse r = post("/v1/messages", body);
+        QCOMPARE(r.status, 200);
+        QCOMPARE(json(r.body).value(QLatin1String("content")).toArray().first().toObject().value(QLatin1String("text")).toString(), QStringLiteral("ok"));
+        const QByteArray up = m_upstream->requests().first().body;
+        QVERIFY(!up.contains("sy1.openai-chat"));
+        QVERIFY(up.contains("EqQBnative"));
+        QVERIFY(up.contains("\"model\":\"up-model\""));
+    }
+
     void takenPortFailsWithMessage()
     {
         startGateway("openai-chat");
