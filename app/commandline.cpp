@@ -22,21 +22,21 @@ CommandLineOptions parseCommandLine(const QStringList& arguments)
 {
     CommandLineOptions o;
     QCommandLineParser parser;
-    parser.setApplicationDescription(
-        QCoreApplication::translate("main", "Switchyard: a local gateway that lets AI coding CLIs use any model provider."));
+    parser.setApplicationDescription(QCoreApplication::translate(
+        "main", "Switchyard: a local gateway that lets AI coding CLIs use any model provider."));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption headless(QStringLiteral("headless"),
-                                      QCoreApplication::translate("main", "Run the gateway without any user interface."));
+    const QCommandLineOption headless(
+        QStringLiteral("headless"), QCoreApplication::translate("main", "Run the gateway without any user interface."));
     const QCommandLineOption config(QStringLiteral("config"),
-                                    QCoreApplication::translate("main", "Read the config from <path> instead of the user's config dir."),
-                                    QStringLiteral("path"));
+        QCoreApplication::translate("main", "Read the config from <path> instead of the user's config dir."),
+        QStringLiteral("path"));
     const QCommandLineOption listen(QStringLiteral("listen"),
-                                    QCoreApplication::translate("main", "Listen on <host:port> (overrides the config; port 0 picks a free port)."),
-                                    QStringLiteral("host:port"));
+        QCoreApplication::translate("main", "Listen on <host:port> (overrides the config; port 0 picks a free port)."),
+        QStringLiteral("host:port"));
     const QCommandLineOption portFile(QStringLiteral("port-file"),
-                                      QCoreApplication::translate("main", "Write the bound port number to <path> once listening."),
-                                      QStringLiteral("path"));
+        QCoreApplication::translate("main", "Write the bound port number to <path> once listening."),
+        QStringLiteral("path"));
     parser.addOptions({headless, config, listen, portFile});
     if (!parser.parse(arguments)) {
         o.error = parser.errorText();

@@ -6,14 +6,15 @@
 
 namespace sy {
 
-struct CommandLineOptions {
+struct CommandLineOptions
+{
     bool headless = false;
-    QString configPath;    // empty: the user's config dir
+    QString configPath; // empty: the user's config dir
     bool hasListen = false;
     QHostAddress listenAddress;
     quint16 listenPort = 0;
     QString portFile;
-    QString error;         // non-empty: bad command line
+    QString error; // non-empty: bad command line
     bool helpShown = false;
 };
 

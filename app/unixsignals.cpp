@@ -18,7 +18,8 @@ void onSignal(int sig)
 }
 } // namespace
 
-UnixSignals::UnixSignals(QObject* parent) : QObject(parent)
+UnixSignals::UnixSignals(QObject* parent)
+    : QObject(parent)
 {
     if (::pipe(g_pipe) != 0)
         return;

@@ -7,7 +7,8 @@ class QSocketNotifier;
 namespace sy {
 
 // Turns SIGINT/SIGTERM/SIGHUP into a Qt signal delivered on the event loop (self-pipe).
-class UnixSignals : public QObject {
+class UnixSignals : public QObject
+{
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(UnixSignals)
 public:

@@ -11,8 +11,8 @@ QString redactSecret(QStringView secret)
 
 bool isSecretHeader(QByteArrayView name)
 {
-    static const char* const secretNames[] = {"authorization", "x-api-key", "x-goog-api-key", "proxy-authorization",
-                                              "cookie", "api-key"};
+    static const char* const secretNames[]
+        = {"authorization", "x-api-key", "x-goog-api-key", "proxy-authorization", "cookie", "api-key"};
     for (const char* s : secretNames) {
         if (name.compare(QByteArrayView(s), Qt::CaseInsensitive) == 0)
             return true;

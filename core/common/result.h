@@ -8,10 +8,13 @@
 namespace sy {
 
 // A value or an error message; no exceptions on the request path.
-template<typename T, typename E = QString>
-class Result {
+template<typename T, typename E = QString> class Result
+{
 public:
-    Result(T value) : m_data(std::in_place_index<0>, std::move(value)) { }
+    Result(T value)
+        : m_data(std::in_place_index<0>, std::move(value))
+    {
+    }
     static Result failure(E error) { return Result(std::in_place_index<1>, std::move(error)); }
 
     bool ok() const { return m_data.index() == 0; }
@@ -26,7 +29,10 @@ public:
 
 private:
     template<std::size_t I, typename V>
-    Result(std::in_place_index_t<I> idx, V&& v) : m_data(idx, std::forward<V>(v)) { }
+    Result(std::in_place_index_t<I> idx, V&& v)
+        : m_data(idx, std::forward<V>(v))
+    {
+    }
     std::variant<T, E> m_data;
 };
 

@@ -48,7 +48,7 @@ ModelProfile ProviderConfig::profileFor(const QString& model) const
         p.reasoningStyle = QStringLiteral("qwen");
         p.reasoningEcho = true;
     } else if (url.contains(QLatin1String("moonshot")) || url.contains(QLatin1String("bigmodel"))
-               || url.contains(QLatin1String("z.ai"))) {
+        || url.contains(QLatin1String("z.ai"))) {
         p.reasoningStyle = QStringLiteral("deepseek");
         p.reasoningEcho = true;
     } else {
@@ -107,9 +107,14 @@ QHash<QString, QString> processEnvironment()
 
 namespace {
 
-class ConfigParser {
+class ConfigParser
+{
 public:
-    ConfigParser(const QByteArray& json, const QHash<QString, QString>& env) : m_locator(json), m_env(env) { }
+    ConfigParser(const QByteArray& json, const QHash<QString, QString>& env)
+        : m_locator(json)
+        , m_env(env)
+    {
+    }
 
     QString fail(const QString& path, const QString& message)
     {
@@ -119,7 +124,8 @@ public:
     }
     void warn(const QString& path, const QString& message)
     {
-        qCWarning(lcConfig).noquote() << QStringLiteral("config line %1: %2: %3").arg(m_locator.lineOf(path)).arg(path, message);
+        qCWarning(lcConfig).noquote()
+            << QStringLiteral("config line %1: %2: %3").arg(m_locator.lineOf(path)).arg(path, message);
     }
     void checkKeys(const QJsonObject& o, const QString& path, std::initializer_list<const char*> known)
     {
@@ -128,7 +134,8 @@ public:
             for (const char* k : known)
                 found = found || it.key() == QLatin1String(k);
             if (!found)
-                warn(path.isEmpty() ? it.key() : path + QLatin1Char('.') + it.key(), QStringLiteral("unknown field, ignored"));
+                warn(path.isEmpty() ? it.key() : path + QLatin1Char('.') + it.key(),
+                    QStringLiteral("unknown field, ignored"));
         }
     }
     bool readInt(const QJsonObject& o, const char* key, const QString& path, qint64 min, qint64 max, qint64* out)
@@ -169,7 +176,8 @@ public:
         if (!listen.isUndefined()) {
             QString err;
             if (!listen.isString() || !parseListen(listen.toString(), &s->listenAddress, &s->listenPort, &err)) {
-                fail(QStringLiteral("server.listen"), err.isEmpty() ? QStringLiteral("must be a \"HOST:PORT\" string") : err);
+                fail(QStringLiteral("server.listen"),
+                    err.isEmpty() ? QStringLiteral("must be a \"HOST:PORT\" string") : err);
                 return false;
             }
         }
@@ -190,14 +198,15 @@ public:
 
     bool parseModel(const QJsonValue& v, const QString& path, ProviderConfig* provider)
     {
-        ModelProfile m = ProviderConfig {QString(), provider->kind, provider->baseUrl, {}, {}, {}}.profileFor(QString());
+        ModelProfile m
+            = ProviderConfig {QString(), provider->kind, provider->baseUrl, {}, {}, {}}.profileFor(QString());
         if (v.isString()) {
             m = provider->profileFor(v.toString());
         } else if (v.isObject()) {
             const QJsonObject o = v.toObject();
             checkKeys(o, path,
-                      {"id", "max_output_tokens", "context_window", "max_completion_tokens", "reasoning_echo",
-                       "reasoning_style", "stream_options"});
+                {"id", "max_output_tokens", "context_window", "max_completion_tokens", "reasoning_echo",
+                    "reasoning_style", "stream_options"});
             if (!o.value(QLatin1String("id")).isString() || o.value(QLatin1String("id")).toString().isEmpty()) {
                 fail(path + QStringLiteral(".id"), QStringLiteral("a model needs a non-empty \"id\""));
                 return false;
@@ -218,11 +227,10 @@ public:
             const QJsonValue style = o.value(QLatin1String("reasoning_style"));
             if (!style.isUndefined()) {
                 static const QStringList styles = {QStringLiteral("effort"), QStringLiteral("deepseek"),
-                                                   QStringLiteral("openrouter"), QStringLiteral("qwen"),
-                                                   QStringLiteral("none")};
+                    QStringLiteral("openrouter"), QStringLiteral("qwen"), QStringLiteral("none")};
                 if (!styles.contains(style.toString())) {
                     fail(path + QStringLiteral(".reasoning_style"),
-                         QStringLiteral("must be one of %1").arg(styles.join(QStringLiteral(", "))));
+                        QStringLiteral("must be one of %1").arg(styles.join(QStringLiteral(", "))));
                     return false;
                 }
                 m.reasoningStyle = style.toString();
@@ -246,7 +254,8 @@ public:
         static const QRegularExpression idRe(QStringLiteral("^[A-Za-z0-9_.-]+$"));
         const QJsonValue id = o.value(QLatin1String("id"));
         if (!id.isString() || !idRe.match(id.toString()).hasMatch()) {
-            fail(path + QStringLiteral(".id"), QStringLiteral("a provider needs an \"id\" made of letters, digits, '_', '.' or '-'"));
+            fail(path + QStringLiteral(".id"),
+                QStringLiteral("a provider needs an \"id\" made of letters, digits, '_', '.' or '-'"));
             return false;
         }
         p->id = id.toString();
@@ -257,13 +266,15 @@ public:
             p->kind = ProviderKind::OpenAiChat;
         } else {
             fail(path + QStringLiteral(".kind"),
-                 kind.isEmpty() ? QStringLiteral("missing; expected \"anthropic\" or \"openai-chat\"")
-                                : QStringLiteral("unknown provider kind \"%1\" (expected anthropic, openai-chat)").arg(kind));
+                kind.isEmpty()
+                    ? QStringLiteral("missing; expected \"anthropic\" or \"openai-chat\"")
+                    : QStringLiteral("unknown provider kind \"%1\" (expected anthropic, openai-chat)").arg(kind));
             return false;
         }
         const QString base = o.value(QLatin1String("base_url")).toString();
         const QUrl url(base, QUrl::StrictMode);
-        if (base.isEmpty() || !url.isValid() || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https"))
+        if (base.isEmpty() || !url.isValid()
+            || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https"))
             || url.host().isEmpty()) {
             fail(path + QStringLiteral(".base_url"), QStringLiteral("must be an http:// or https:// URL"));
             return false;
@@ -294,7 +305,8 @@ public:
                     cred.apiKey = m_env.value(name);
                     if (cred.apiKey.isEmpty())
                         warn(cp + QStringLiteral(".api_key"),
-                             QStringLiteral("environment variable %1 is not set; requests to this provider will fail").arg(name));
+                            QStringLiteral("environment variable %1 is not set; requests to this provider will fail")
+                                .arg(name));
                 } else {
                     cred.source = QStringLiteral("literal");
                     cred.apiKey = k;
@@ -355,7 +367,8 @@ public:
         checkKeys(o, path, {"match", "to"});
         const QJsonValue match = o.value(QLatin1String("match"));
         if (!match.isString() || match.toString().isEmpty()) {
-            fail(path + QStringLiteral(".match"), QStringLiteral("must be a non-empty model pattern such as \"claude-haiku-*\" or \"*\""));
+            fail(path + QStringLiteral(".match"),
+                QStringLiteral("must be a non-empty model pattern such as \"claude-haiku-*\" or \"*\""));
             return false;
         }
         r->match = match.toString();
@@ -363,7 +376,8 @@ public:
         if (to.isString())
             to = QJsonArray {to};
         if (!to.isArray() || to.toArray().isEmpty()) {
-            fail(path + QStringLiteral(".to"), QStringLiteral("must be a non-empty list of \"provider/model\" targets"));
+            fail(
+                path + QStringLiteral(".to"), QStringLiteral("must be a non-empty list of \"provider/model\" targets"));
             return false;
         }
         const QJsonArray arr = to.toArray();
@@ -401,7 +415,8 @@ public:
         checkKeys(root, QString(), {"version", "server", "providers", "routes"});
         const QJsonValue version = root.value(QLatin1String("version"));
         if (!version.isUndefined() && version.toInt(-1) != 1)
-            return Result<Config>::failure(fail(QStringLiteral("version"), QStringLiteral("unsupported config version (this build reads version 1)")));
+            return Result<Config>::failure(fail(
+                QStringLiteral("version"), QStringLiteral("unsupported config version (this build reads version 1)")));
         if (root.contains(QLatin1String("server"))) {
             if (!root.value(QLatin1String("server")).isObject())
                 return Result<Config>::failure(fail(QStringLiteral("server"), QStringLiteral("must be an object")));
@@ -410,7 +425,8 @@ public:
         }
         const QJsonValue providers = root.value(QLatin1String("providers"));
         if (!providers.isArray())
-            return Result<Config>::failure(fail(QStringLiteral("providers"), QStringLiteral("must be a list of providers")));
+            return Result<Config>::failure(
+                fail(QStringLiteral("providers"), QStringLiteral("must be a list of providers")));
         const QJsonArray parr = providers.toArray();
         for (int i = 0; i < parr.size(); ++i) {
             ProviderConfig p;
@@ -418,7 +434,8 @@ public:
             if (!parseProvider(parr.at(i), path, &p))
                 return Result<Config>::failure(m_error);
             if (config.provider(p.id))
-                return Result<Config>::failure(fail(path + QStringLiteral(".id"), QStringLiteral("duplicate provider id \"%1\"").arg(p.id)));
+                return Result<Config>::failure(
+                    fail(path + QStringLiteral(".id"), QStringLiteral("duplicate provider id \"%1\"").arg(p.id)));
             config.providers.append(p);
         }
         const QJsonValue routes = root.value(QLatin1String("routes"));
@@ -488,7 +505,8 @@ Result<Config> loadOrCreateConfig(const QString& path, bool createStarter, const
         QDir().mkpath(QFileInfo(path).absolutePath());
         QSaveFile f(path);
         if (!f.open(QIODevice::WriteOnly) || f.write(starterConfig()) < 0 || !f.commit())
-            return Result<Config>::failure(QStringLiteral("cannot create the starter config %1: %2").arg(path, f.errorString()));
+            return Result<Config>::failure(
+                QStringLiteral("cannot create the starter config %1: %2").arg(path, f.errorString()));
         qCInfo(lcConfig).noquote() << "created a starter config at" << path;
     }
     return loadConfigFile(path, environment);

@@ -15,23 +15,26 @@ enum class ProviderKind { Anthropic, OpenAiChat };
 QString providerKindName(ProviderKind kind);
 
 // What one upstream model accepts. Unknown values stay at their defaults (0 = no limit known).
-struct ModelProfile {
+struct ModelProfile
+{
     QString id;
     int maxOutputTokens = 0;
     int contextWindow = 0;
     // OpenAI Chat specifics
     bool useMaxCompletionTokens = false; // send max_completion_tokens instead of max_tokens (OpenAI reasoning models)
-    bool reasoningEcho = false;          // replay thinking text as reasoning_content (DeepSeek/Kimi/GLM thinking mode)
-    bool sendStreamOptions = true;       // stream_options.include_usage
-    QString reasoningStyle;              // "effort" (reasoning_effort), "deepseek", "openrouter", "qwen", "none"
+    bool reasoningEcho = false; // replay thinking text as reasoning_content (DeepSeek/Kimi/GLM thinking mode)
+    bool sendStreamOptions = true; // stream_options.include_usage
+    QString reasoningStyle; // "effort" (reasoning_effort), "deepseek", "openrouter", "qwen", "none"
 };
 
-struct Credential {
-    QString apiKey;   // resolved secret; never logged or written back
-    QString source;   // "literal" or "env:NAME" (for messages, never the secret itself)
+struct Credential
+{
+    QString apiKey; // resolved secret; never logged or written back
+    QString source; // "literal" or "env:NAME" (for messages, never the secret itself)
 };
 
-struct ProviderConfig {
+struct ProviderConfig
+{
     QString id;
     ProviderKind kind = ProviderKind::OpenAiChat;
     QString baseUrl;
@@ -46,17 +49,20 @@ struct ProviderConfig {
     ModelProfile profileFor(const QString& model) const;
 };
 
-struct RouteTarget {
+struct RouteTarget
+{
     QString providerId;
     QString model; // "*" forwards the client's model name unchanged
 };
 
-struct RouteRule {
+struct RouteRule
+{
     QString match; // case-insensitive glob on the model name
     QList<RouteTarget> targets;
 };
 
-struct ServerConfig {
+struct ServerConfig
+{
     QHostAddress listenAddress = QHostAddress::LocalHost;
     quint16 listenPort = 3790;
     qint64 maxBodyBytes = 32 * 1024 * 1024;
@@ -64,7 +70,8 @@ struct ServerConfig {
     int idleTimeoutMs = 120000;
 };
 
-struct Config {
+struct Config
+{
     int version = 1;
     ServerConfig server;
     QList<ProviderConfig> providers;

@@ -6,7 +6,8 @@ namespace {
 constexpr int MaxDepth = 64;
 }
 
-JsonLocator::JsonLocator(const QByteArray& json) : m_json(json)
+JsonLocator::JsonLocator(const QByteArray& json)
+    : m_json(json)
 {
     skipWs();
     parseValue(QString());

@@ -8,7 +8,8 @@ namespace sy {
 
 // Maps JSON paths ("providers[1].kind") to the line where their value starts, so config errors can name the line.
 // Works on any well-formed document; on malformed input it records what it could.
-class JsonLocator {
+class JsonLocator
+{
 public:
     explicit JsonLocator(const QByteArray& json);
     // 1-based line of the value at `path`; for a missing key, the line of the closest existing parent.

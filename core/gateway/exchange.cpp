@@ -24,8 +24,8 @@ const QByteArray JsonType = QByteArrayLiteral("application/json");
 bool isHopByHop(QByteArrayView name)
 {
     static const char* const names[] = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
-                                        "trailer", "trailers", "transfer-encoding", "upgrade", "host", "content-length",
-                                        "expect", "accept-encoding", "x-api-key", "authorization"};
+        "trailer", "trailers", "transfer-encoding", "upgrade", "host", "content-length", "expect", "accept-encoding",
+        "x-api-key", "authorization"};
     for (const char* n : names) {
         if (name.compare(QByteArrayView(n), Qt::CaseInsensitive) == 0)
             return true;
@@ -74,7 +74,8 @@ bool spliceTopLevelModel(QByteArray& body, const QString& model)
                     ++j;
                 if (j < n && body.at(j) == ':') {
                     ++j;
-                    while (j < n && (body.at(j) == ' ' || body.at(j) == '\t' || body.at(j) == '\n' || body.at(j) == '\r'))
+                    while (
+                        j < n && (body.at(j) == ' ' || body.at(j) == '\t' || body.at(j) == '\n' || body.at(j) == '\r'))
                         ++j;
                     if (j < n && body.at(j) == '"') {
                         qsizetype k = j + 1;
@@ -110,7 +111,8 @@ bool stripForeignThinking(QJsonObject& root)
         for (const QJsonValue& b : content) {
             const QJsonObject bo = b.toObject();
             if (bo.value(QLatin1String("type")).toString() == QLatin1String("thinking")
-                && canon::signatureOrigin(bo.value(QLatin1String("signature")).toString()) != canon::SignatureOrigin::Anthropic) {
+                && canon::signatureOrigin(bo.value(QLatin1String("signature")).toString())
+                    != canon::SignatureOrigin::Anthropic) {
                 changed = true;
                 continue;
             }
@@ -128,13 +130,15 @@ bool stripForeignThinking(QJsonObject& root)
 
 // Claude ids that Claude Code sends for its aliases; listed by /v1/models when a route accepts them.
 const char* const KnownClaudeModels[] = {"claude-opus-4-8", "claude-sonnet-5", "claude-haiku-4-5-20251001",
-                                         "claude-opus-4-1", "claude-sonnet-4-5", "claude-haiku-4-5",
-                                         "claude-fable-5"};
+    "claude-opus-4-1", "claude-sonnet-4-5", "claude-haiku-4-5", "claude-fable-5"};
 
 } // namespace
 
 Exchange::Exchange(GatewayEnvironment env, const HttpRequest& request, HttpResponder* responder, QObject* parent)
-    : QObject(parent), m_env(std::move(env)), m_request(request), m_responder(responder)
+    : QObject(parent)
+    , m_env(std::move(env))
+    , m_request(request)
+    , m_responder(responder)
 {
     m_clock.start();
     m_record.requestId = newRequestId();
@@ -157,9 +161,9 @@ void Exchange::run()
     const QByteArray& method = m_request.method;
     auto methodNotAllowed = [this](const char* allowed) {
         canon::Error e = canon::Error::make(405, canon::ErrorType::InvalidRequest,
-                                            QStringLiteral("method %1 is not allowed on %2 (use %3)")
-                                                .arg(QString::fromLatin1(m_request.method), QString::fromLatin1(m_request.path),
-                                                     QLatin1String(allowed)));
+            QStringLiteral("method %1 is not allowed on %2 (use %3)")
+                .arg(QString::fromLatin1(m_request.method), QString::fromLatin1(m_request.path),
+                    QLatin1String(allowed)));
         sendError(e);
     };
     if (path == "/v1/messages") {
@@ -184,9 +188,9 @@ void Exchange::run()
         return respondJson(200, body);
     }
     sendError(canon::Error::make(404, canon::ErrorType::NotFound,
-                                 QStringLiteral("no endpoint %1 %2 (Switchyard serves POST /v1/messages, "
-                                                "POST /v1/messages/count_tokens, GET /v1/models, GET /health)")
-                                     .arg(QString::fromLatin1(method), QString::fromLatin1(path))));
+        QStringLiteral("no endpoint %1 %2 (Switchyard serves POST /v1/messages, "
+                       "POST /v1/messages/count_tokens, GET /v1/models, GET /health)")
+            .arg(QString::fromLatin1(method), QString::fromLatin1(path))));
 }
 
 void Exchange::handleModels(const QByteArray& id)
@@ -230,27 +234,28 @@ void Exchange::handleModels(const QByteArray& id)
                 return respondJson(200, compactJson(v.toObject()));
         }
         if (m_env.router->matches(wanted)) {
-            QJsonObject o {{QLatin1String("type"), QStringLiteral("model")},
-                           {QLatin1String("id"), wanted},
-                           {QLatin1String("display_name"), wanted},
-                           {QLatin1String("created_at"), QStringLiteral("2025-01-01T00:00:00Z")}};
+            QJsonObject o {{QLatin1String("type"), QStringLiteral("model")}, {QLatin1String("id"), wanted},
+                {QLatin1String("display_name"), wanted},
+                {QLatin1String("created_at"), QStringLiteral("2025-01-01T00:00:00Z")}};
             return respondJson(200, compactJson(o));
         }
-        return sendError(canon::Error::make(404, canon::ErrorType::NotFound,
-                                            QStringLiteral("model \"%1\" is not routed by this gateway").arg(wanted)));
+        return sendError(canon::Error::make(
+            404, canon::ErrorType::NotFound, QStringLiteral("model \"%1\" is not routed by this gateway").arg(wanted)));
     }
     QJsonObject list;
     list.insert(QLatin1String("data"), data);
     list.insert(QLatin1String("has_more"), false);
-    list.insert(QLatin1String("first_id"), data.isEmpty() ? QJsonValue() : data.first().toObject().value(QLatin1String("id")));
-    list.insert(QLatin1String("last_id"), data.isEmpty() ? QJsonValue() : data.last().toObject().value(QLatin1String("id")));
+    list.insert(
+        QLatin1String("first_id"), data.isEmpty() ? QJsonValue() : data.first().toObject().value(QLatin1String("id")));
+    list.insert(
+        QLatin1String("last_id"), data.isEmpty() ? QJsonValue() : data.last().toObject().value(QLatin1String("id")));
     respondJson(200, compactJson(list));
 }
 
 void Exchange::handleMessages(bool countTokens)
 {
-    auto decoded = anthropic::decodeRequest(m_request.body,
-                                            countTokens ? anthropic::RequestKind::CountTokens : anthropic::RequestKind::Messages);
+    auto decoded = anthropic::decodeRequest(
+        m_request.body, countTokens ? anthropic::RequestKind::CountTokens : anthropic::RequestKind::Messages);
     if (!decoded.ok())
         return sendError(decoded.error());
     m_canonical = std::move(decoded.value());
@@ -290,7 +295,8 @@ void Exchange::startPassthrough(const ResolvedTarget& target, QJsonDocument doc,
     }
 
     UpstreamRequest req;
-    QString url = target.provider->baseUrl + (countTokens ? QLatin1String("/v1/messages/count_tokens") : QLatin1String("/v1/messages"));
+    QString url = target.provider->baseUrl
+        + (countTokens ? QLatin1String("/v1/messages/count_tokens") : QLatin1String("/v1/messages"));
     if (!m_request.query.isEmpty())
         url += QLatin1Char('?') + QString::fromLatin1(m_request.query);
     req.url = QUrl(url);
@@ -314,9 +320,9 @@ void Exchange::startPassthrough(const ResolvedTarget& target, QJsonDocument doc,
         m_record.credentialIndex = cred;
     } else if (!target.provider->credentials.isEmpty()) {
         return sendError(canon::Error::make(401, canon::ErrorType::Authentication,
-                                            QStringLiteral("provider \"%1\" has no usable credential (is its environment "
-                                                           "variable set?)")
-                                                .arg(target.provider->id)));
+            QStringLiteral("provider \"%1\" has no usable credential (is its environment "
+                           "variable set?)")
+                .arg(target.provider->id)));
     } else {
         // No credentials configured: the client's own key or subscription token goes through.
         const QByteArray apiKey = m_request.header("x-api-key");
@@ -345,16 +351,17 @@ void Exchange::startTranslated(const ResolvedTarget& target)
     req.body = openaichat::encodeRequest(m_canonical, profile, m_ctx);
     req.url = QUrl(target.provider->baseUrl + QLatin1String("/chat/completions"));
     req.headers.append(qMakePair(QByteArrayLiteral("content-type"), JsonType));
-    req.headers.append(qMakePair(QByteArrayLiteral("accept"), m_canonical.stream ? QByteArrayLiteral("text/event-stream") : JsonType));
+    req.headers.append(
+        qMakePair(QByteArrayLiteral("accept"), m_canonical.stream ? QByteArrayLiteral("text/event-stream") : JsonType));
     const int cred = pickCredential(*target.provider);
     if (cred >= 0) {
         req.headers.append({"authorization", "Bearer " + target.provider->credentials.at(cred).apiKey.toUtf8()});
         m_record.credentialIndex = cred;
     } else if (!target.provider->credentials.isEmpty()) {
         return sendError(canon::Error::make(401, canon::ErrorType::Authentication,
-                                            QStringLiteral("provider \"%1\" has no usable credential (is its environment "
-                                                           "variable set?)")
-                                                .arg(target.provider->id)));
+            QStringLiteral("provider \"%1\" has no usable credential (is its environment "
+                           "variable set?)")
+                .arg(target.provider->id)));
     }
     for (const auto& h : target.provider->extraHeaders)
         req.headers.append(h);
@@ -390,7 +397,8 @@ void Exchange::onUpstreamStarted(int status)
     if (m_call) {
         m_upstreamRetryAfter = m_call->responseHeader("retry-after");
         if (m_upstreamRetryAfter.isEmpty() && !m_call->responseHeader("retry-after-ms").isEmpty())
-            m_upstreamRetryAfter = QByteArray::number((m_call->responseHeader("retry-after-ms").toLongLong() + 999) / 1000);
+            m_upstreamRetryAfter
+                = QByteArray::number((m_call->responseHeader("retry-after-ms").toLongLong() + 999) / 1000);
         for (const auto& h : m_call->responseHeaders()) {
             const QByteArray name = h.first.toLower();
             if (name == "retry-after" || name == "x-should-retry" || name.startsWith("anthropic-ratelimit-")
@@ -467,8 +475,8 @@ void Exchange::processEvents(canon::StreamEvents& events)
                 sendError(e.error);
                 return;
             }
-            const bool content = e.type != canon::StreamEvent::Type::MessageStart
-                && e.type != canon::StreamEvent::Type::UsageUpdate;
+            const bool content
+                = e.type != canon::StreamEvent::Type::MessageStart && e.type != canon::StreamEvent::Type::UsageUpdate;
             m_encoder->encode(e, m_pending);
             if (content) {
                 beginClientStream();
@@ -496,7 +504,8 @@ void Exchange::onUpstreamFinished(UpstreamCall::Outcome outcome, const QString& 
         return;
     if (outcome != UpstreamCall::Outcome::Completed) {
         const canon::Error e = errorForOutcome(outcome, errorString);
-        qCInfo(lcGateway).noquote() << m_record.requestId << "upstream" << m_record.providerId << "failed:" << e.message;
+        qCInfo(lcGateway).noquote() << m_record.requestId << "upstream" << m_record.providerId
+                                    << "failed:" << e.message;
         if (m_responder && m_responder->headersSent()) {
             QByteArray out;
             if (m_mode == Mode::Passthrough) {
@@ -542,7 +551,8 @@ void Exchange::onUpstreamFinished(UpstreamCall::Outcome outcome, const QString& 
         if (!m_done) {
             // The decoder always ends in Finish or Failure; this is only a guard.
             canon::StreamEvents tail {canon::StreamEvent::of(canon::StreamEvent::Type::Failure)};
-            tail.first().error = canon::Error::make(502, canon::ErrorType::Api, QStringLiteral("upstream stream ended prematurely"));
+            tail.first().error
+                = canon::Error::make(502, canon::ErrorType::Api, QStringLiteral("upstream stream ended prematurely"));
             processEvents(tail);
         }
         return;
@@ -638,9 +648,9 @@ void Exchange::beginClientStream()
     if (!m_responder || m_responder->headersSent())
         return;
     m_record.status = 200;
-    m_responder->beginStream(200, {{"content-type", "text/event-stream; charset=utf-8"},
-                                   {"cache-control", "no-cache"},
-                                   {"request-id", m_record.requestId.toLatin1()}});
+    m_responder->beginStream(200,
+        {{"content-type", "text/event-stream; charset=utf-8"}, {"cache-control", "no-cache"},
+            {"request-id", m_record.requestId.toLatin1()}});
 }
 
 void Exchange::writeClient(const QByteArray& bytes)
@@ -689,21 +699,22 @@ canon::Error Exchange::errorForOutcome(UpstreamCall::Outcome outcome, const QStr
     switch (outcome) {
     case UpstreamCall::Outcome::IdleTimeout:
         return canon::Error::make(504, canon::ErrorType::Timeout,
-                                  QStringLiteral("provider %1 sent nothing for too long (idle timeout)").arg(provider));
+            QStringLiteral("provider %1 sent nothing for too long (idle timeout)").arg(provider));
     case UpstreamCall::Outcome::TotalTimeout:
         return canon::Error::make(504, canon::ErrorType::Timeout,
-                                  QStringLiteral("provider %1 did not finish within the deadline").arg(provider));
+            QStringLiteral("provider %1 did not finish within the deadline").arg(provider));
     case UpstreamCall::Outcome::Interrupted:
         return canon::Error::make(502, canon::ErrorType::Api,
-                                  QStringLiteral("connection to provider %1 broke mid-response: %2").arg(provider, errorString));
+            QStringLiteral("connection to provider %1 broke mid-response: %2").arg(provider, errorString));
     case UpstreamCall::Outcome::ConnectionError:
-        return canon::Error::make(502, canon::ErrorType::Api,
-                                  QStringLiteral("cannot reach provider %1: %2").arg(provider, errorString));
+        return canon::Error::make(
+            502, canon::ErrorType::Api, QStringLiteral("cannot reach provider %1: %2").arg(provider, errorString));
     case UpstreamCall::Outcome::Aborted:
     case UpstreamCall::Outcome::Completed:
         break;
     }
-    return canon::Error::make(500, canon::ErrorType::Api, QStringLiteral("upstream request to %1 was aborted").arg(provider));
+    return canon::Error::make(
+        500, canon::ErrorType::Api, QStringLiteral("upstream request to %1 was aborted").arg(provider));
 }
 
 void Exchange::complete()
@@ -716,10 +727,13 @@ void Exchange::complete()
     if (m_responder && m_responder->headersSent() && !m_responder->finished())
         m_responder->endStream();
     m_record.totalMs = m_clock.elapsed();
-    qCInfo(lcGateway).noquote() << m_record.requestId << m_record.method << m_record.path << m_record.clientModel << "->"
-                                << (m_record.providerId.isEmpty() ? QStringLiteral("-")
-                                                                  : m_record.providerId + QLatin1Char('/') + m_record.upstreamModel)
-                                << m_record.status << m_record.errorType << QStringLiteral("%1 ms").arg(m_record.totalMs);
+    qCInfo(lcGateway).noquote() << m_record.requestId << m_record.method << m_record.path << m_record.clientModel
+                                << "->"
+                                << (m_record.providerId.isEmpty()
+                                           ? QStringLiteral("-")
+                                           : m_record.providerId + QLatin1Char('/') + m_record.upstreamModel)
+                                << m_record.status << m_record.errorType
+                                << QStringLiteral("%1 ms").arg(m_record.totalMs);
     Q_EMIT completed(m_record);
     deleteLater();
 }

@@ -27,7 +27,8 @@ class StreamDecoder;
 }
 
 // What every exchange needs from the gateway; owned by GatewayService, replaced as a whole on config reload.
-struct GatewayEnvironment {
+struct GatewayEnvironment
+{
     std::shared_ptr<const Config> config;
     std::shared_ptr<const Router> router;
     UpstreamClient* upstream = nullptr;
@@ -36,7 +37,8 @@ struct GatewayEnvironment {
 
 // One client request from arrival to the last byte of its answer: decode, route, call the upstream (byte-exact
 // relay for the same dialect, translation through the canonical model otherwise), answer, and report one record.
-class Exchange : public QObject {
+class Exchange : public QObject
+{
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(Exchange)
 public:

@@ -8,8 +8,10 @@
 namespace sy {
 
 GatewayService::GatewayService(QObject* parent)
-    : QObject(parent), m_config(std::make_shared<Config>()), m_router(std::make_shared<Router>(m_config.get())),
-      m_upstream(new UpstreamClient(this))
+    : QObject(parent)
+    , m_config(std::make_shared<Config>())
+    , m_router(std::make_shared<Router>(m_config.get()))
+    , m_upstream(new UpstreamClient(this))
 {
     qRegisterMetaType<sy::RequestRecord>();
 }
@@ -41,13 +43,14 @@ bool GatewayService::start(QString* errorMessage)
     limits.maxHeaderBytes = m_config->server.maxHeaderBytes;
     limits.idleTimeoutMs = m_config->server.idleTimeoutMs;
     m_server = std::make_unique<HttpServer>(limits);
-    m_server->setHandler([this](const HttpRequest& request, HttpResponder* responder) { handleRequest(request, responder); });
+    m_server->setHandler(
+        [this](const HttpRequest& request, HttpResponder* responder) { handleRequest(request, responder); });
     m_server->setErrorBodyFactory([](int status, const QString& message) {
         canon::ErrorType type = status == 413 ? canon::ErrorType::RequestTooLarge
             : status == 408                   ? canon::ErrorType::Timeout
                                               : canon::ErrorType::InvalidRequest;
-        return qMakePair(QByteArrayLiteral("application/json"),
-                         anthropic::encodeError(canon::Error::make(status, type, message)));
+        return qMakePair(
+            QByteArrayLiteral("application/json"), anthropic::encodeError(canon::Error::make(status, type, message)));
     });
     const QHostAddress address = m_hasOverride ? m_overrideAddress : m_config->server.listenAddress;
     const quint16 port = m_hasOverride ? m_overridePort : m_config->server.listenPort;

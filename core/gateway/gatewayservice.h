@@ -15,7 +15,8 @@ class UpstreamClient;
 
 // The one object ui/ and app/ talk to: holds the config, runs the local server and the upstream client, and
 // reports state and finished requests as signals. Never opens windows.
-class GatewayService : public QObject {
+class GatewayService : public QObject
+{
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(GatewayService)
 public:

@@ -9,7 +9,8 @@
 namespace sy {
 
 // What one client request did; emitted exactly once per request (the usage log stores these).
-struct RequestRecord {
+struct RequestRecord
+{
     QString requestId;
     QDateTime startedAt;
     QString method;
@@ -21,7 +22,7 @@ struct RequestRecord {
     int credentialIndex = -1;
     bool stream = false;
     int status = 0;
-    QString errorType;    // empty on success
+    QString errorType; // empty on success
     QString errorMessage; // never contains secrets
     qint64 firstByteMs = -1;
     qint64 totalMs = 0;

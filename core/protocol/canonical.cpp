@@ -162,7 +162,7 @@ StreamEvents eventsFromResponse(const Response& r)
             s.name = p.name;
             out.append(s);
             out.append(StreamEvent::of(StreamEvent::Type::ToolCallArgsDelta,
-                                       QString::fromUtf8(QJsonDocument(p.input).toJson(QJsonDocument::Compact))));
+                QString::fromUtf8(QJsonDocument(p.input).toJson(QJsonDocument::Compact))));
             out.append(StreamEvent::of(StreamEvent::Type::BlockEnd));
             break;
         }

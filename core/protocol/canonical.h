@@ -15,30 +15,31 @@ namespace sy::canon {
 
 enum class PartKind {
     Text,
-    Image,             // mediaType + data (base64) or url
-    Document,          // PDF (mediaType + data), plain text (text), or url
-    ToolCall,          // id, name, input
-    ToolResult,        // toolCallId, content (Text/Image/Document parts), isError
-    Reasoning,         // text + signature (opaque; see signature.h for provenance)
+    Image, // mediaType + data (base64) or url
+    Document, // PDF (mediaType + data), plain text (text), or url
+    ToolCall, // id, name, input
+    ToolResult, // toolCallId, content (Text/Image/Document parts), isError
+    Reasoning, // text + signature (opaque; see signature.h for provenance)
     RedactedReasoning, // data (opaque, Anthropic only)
-    Opaque,            // an Anthropic-only block kept verbatim in raw (server tool use and results, ...)
+    Opaque, // an Anthropic-only block kept verbatim in raw (server tool use and results, ...)
 };
 
-struct Part {
+struct Part
+{
     PartKind kind = PartKind::Text;
-    QString text;       // Text, Reasoning, plain-text Document
-    QString mediaType;  // Image, Document
-    QString data;       // base64 payload (Image, Document), opaque data (RedactedReasoning)
-    QString url;        // Image, Document given by URL
-    QString title;      // Document
-    QString id;         // ToolCall
-    QString name;       // ToolCall
-    QJsonObject input;  // ToolCall arguments
+    QString text; // Text, Reasoning, plain-text Document
+    QString mediaType; // Image, Document
+    QString data; // base64 payload (Image, Document), opaque data (RedactedReasoning)
+    QString url; // Image, Document given by URL
+    QString title; // Document
+    QString id; // ToolCall
+    QString name; // ToolCall
+    QJsonObject input; // ToolCall arguments
     QString toolCallId; // ToolResult
     QList<Part> content; // ToolResult
     bool isError = false; // ToolResult
-    QString signature;  // Reasoning
-    QJsonObject raw;    // Opaque
+    QString signature; // Reasoning
+    QJsonObject raw; // Opaque
 
     static Part makeText(const QString& t)
     {
@@ -50,34 +51,39 @@ struct Part {
 
 enum class Role { System, User, Assistant };
 
-struct Message {
+struct Message
+{
     Role role = Role::User;
     QList<Part> parts;
 };
 
-struct Tool {
+struct Tool
+{
     QString name;
     QString description;
     QJsonObject inputSchema;
     QString builtinType; // non-empty for provider-executed tools such as "web_search_20250305"
-    QJsonObject raw;     // the tool as the client sent it (for builtin tools)
+    QJsonObject raw; // the tool as the client sent it (for builtin tools)
 };
 
-struct ToolChoice {
+struct ToolChoice
+{
     enum class Mode { Unset, Auto, Any, Tool, None };
     Mode mode = Mode::Unset;
     QString name;
     bool disableParallel = false;
 };
 
-struct Thinking {
+struct Thinking
+{
     enum class Mode { Unset, Disabled, Enabled, Adaptive };
     Mode mode = Mode::Unset;
     int budgetTokens = 0;
     QString effort; // "low" | "medium" | "high" | "xhigh" | "max" (Anthropic output_config.effort)
 };
 
-struct Request {
+struct Request
+{
     QString model;
     QList<Part> system; // Text parts
     QList<Message> messages;
@@ -98,7 +104,8 @@ enum class StopReason { None, EndTurn, MaxTokens, StopSequence, ToolUse, Refusal
 
 // Token usage in one normalized convention: inputTokens excludes cache reads and writes; outputTokens includes
 // reasoning. -1 means "not reported".
-struct Usage {
+struct Usage
+{
     qint64 inputTokens = -1;
     qint64 outputTokens = -1;
     qint64 cacheReadTokens = -1;
@@ -124,12 +131,13 @@ enum class ErrorType {
     Conflict,
 };
 
-struct Error {
+struct Error
+{
     int httpStatus = 500;
     ErrorType type = ErrorType::Api;
     QString message;
     int retryAfterSeconds = -1; // -1: none
-    bool shouldRetry = true;    // false for errors no retry can fix (quota, billing)
+    bool shouldRetry = true; // false for errors no retry can fix (quota, billing)
 
     static Error make(int status, ErrorType type, const QString& message)
     {
@@ -141,7 +149,8 @@ struct Error {
     }
 };
 
-struct Response {
+struct Response
+{
     QString id;
     QString model;
     QList<Part> content;
@@ -152,20 +161,21 @@ struct Response {
 
 // One step of a streamed answer, in the order the upstream produced it. Block bookkeeping (indexes, opening and
 // closing blocks) is the downstream encoder's job; decoders only say what arrived.
-struct StreamEvent {
+struct StreamEvent
+{
     enum class Type {
-        MessageStart,       // id, text = upstream model; usage may carry early input counts
-        TextDelta,          // text
-        ReasoningDelta,     // text
+        MessageStart, // id, text = upstream model; usage may carry early input counts
+        TextDelta, // text
+        ReasoningDelta, // text
         ReasoningSignature, // text = opaque signature for the current reasoning block
-        RedactedReasoning,  // text = opaque data; a complete block
-        ToolCallStart,      // id, name
-        ToolCallArgsDelta,  // text = JSON fragment for the open tool call
-        BlockEnd,           // closes whatever block is open (separates two blocks of the same kind)
-        OpaqueBlock,        // raw = a complete Anthropic-only block
-        UsageUpdate,        // usage (cumulative)
-        Finish,             // stopReason, text = stop sequence, usage
-        Failure,            // error; terminal
+        RedactedReasoning, // text = opaque data; a complete block
+        ToolCallStart, // id, name
+        ToolCallArgsDelta, // text = JSON fragment for the open tool call
+        BlockEnd, // closes whatever block is open (separates two blocks of the same kind)
+        OpaqueBlock, // raw = a complete Anthropic-only block
+        UsageUpdate, // usage (cumulative)
+        Finish, // stopReason, text = stop sequence, usage
+        Failure, // error; terminal
     };
     Type type = Type::TextDelta;
     QString text;
@@ -188,14 +198,16 @@ struct StreamEvent {
 using StreamEvents = QList<StreamEvent>;
 
 // Per-request facts shared by the encoder and decoder of one upstream exchange.
-struct TranslationContext {
-    QString clientModel;   // the model name the client asked for (reported back to it)
+struct TranslationContext
+{
+    QString clientModel; // the model name the client asked for (reported back to it)
     QString upstreamModel; // the model the upstream is asked for
     QHash<QString, QString> toolNameToClient; // upstream tool name -> name the client declared
 };
 
 // Accumulates stream events into a complete response, following the Anthropic SDK's accumulation rules.
-class ResponseAccumulator {
+class ResponseAccumulator
+{
 public:
     void add(const StreamEvent& event);
     void add(const StreamEvents& events)

@@ -36,8 +36,8 @@ QByteArray gatewaySignaturePayload(const QString& signature)
     const qsizetype dot = signature.indexOf(QLatin1Char('.'), Prefix.size());
     if (dot < 0)
         return {};
-    return QByteArray::fromBase64(signature.mid(dot + 1).toLatin1(),
-                                  QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+    return QByteArray::fromBase64(
+        signature.mid(dot + 1).toLatin1(), QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
 }
 
 } // namespace sy::canon

@@ -15,10 +15,12 @@ QRegularExpression globToRegularExpression(const QString& glob)
             re += QRegularExpression::escape(QString(c));
     }
     re += QLatin1String("\\z");
-    return QRegularExpression(re, QRegularExpression::CaseInsensitiveOption | QRegularExpression::DotMatchesEverythingOption);
+    return QRegularExpression(
+        re, QRegularExpression::CaseInsensitiveOption | QRegularExpression::DotMatchesEverythingOption);
 }
 
-Router::Router(const Config* config) : m_config(config)
+Router::Router(const Config* config)
+    : m_config(config)
 {
     for (const RouteRule& r : config->routes)
         m_patterns.append(globToRegularExpression(r.match));
@@ -42,9 +44,9 @@ Result<QList<ResolvedTarget>> Router::resolve(const QString& model) const
         if (!out.isEmpty())
             return out;
     }
-    return Result<QList<ResolvedTarget>>::failure(
-        QStringLiteral("no route matches model \"%1\"; add a rule to \"routes\" in the config (\"*\" matches any model)")
-            .arg(model));
+    return Result<QList<ResolvedTarget>>::failure(QStringLiteral(
+        "no route matches model \"%1\"; add a rule to \"routes\" in the config (\"*\" matches any model)")
+                                                      .arg(model));
 }
 
 bool Router::matches(const QString& model) const

@@ -9,7 +9,8 @@ namespace sy {
 
 QRegularExpression globToRegularExpression(const QString& glob);
 
-struct ResolvedTarget {
+struct ResolvedTarget
+{
     const ProviderConfig* provider = nullptr;
     QString upstreamModel;
     int ruleIndex = -1;
@@ -17,7 +18,8 @@ struct ResolvedTarget {
 
 // Maps the model name a client sends to an upstream target. Rules are tried top to bottom; the first whose
 // case-insensitive glob matches wins. (Fallback chains, conditions and pools build on this in the routing issue.)
-class Router {
+class Router
+{
 public:
     explicit Router(const Config* config);
     // All targets of the first matching rule, in order; an error message when no rule matches.

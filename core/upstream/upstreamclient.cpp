@@ -53,10 +53,11 @@ void disableNagleOnProcessSockets()
     ::closedir(dir);
 #endif
 }
-}
+} // namespace
 
 UpstreamCall::UpstreamCall(QNetworkReply* reply, const UpstreamRequest& request, QObject* parent)
-    : QObject(parent), m_reply(reply)
+    : QObject(parent)
+    , m_reply(reply)
 {
     m_timer.start();
     connect(reply, &QNetworkReply::metaDataChanged, this, &UpstreamCall::onMetaData);
@@ -142,12 +143,14 @@ void UpstreamCall::onFinished()
     const QNetworkReply::NetworkError err = m_reply->error();
     const QString errorString = m_reply->errorString();
     if (m_abortedByUs) {
-        finishWith(m_abortReason, m_abortReason == Outcome::TotalTimeout ? QStringLiteral("upstream deadline exceeded")
-                                                                         : QStringLiteral("aborted"));
+        finishWith(m_abortReason,
+            m_abortReason == Outcome::TotalTimeout ? QStringLiteral("upstream deadline exceeded")
+                                                   : QStringLiteral("aborted"));
     } else if (err == QNetworkReply::OperationCanceledError) {
         // setTransferTimeout fired: no bytes for the idle period
         finishWith(Outcome::IdleTimeout, QStringLiteral("upstream sent nothing for too long"));
-    } else if (err == QNetworkReply::NoError || (m_started && err >= QNetworkReply::ContentAccessDenied && err != QNetworkReply::ProtocolFailure)) {
+    } else if (err == QNetworkReply::NoError
+        || (m_started && err >= QNetworkReply::ContentAccessDenied && err != QNetworkReply::ProtocolFailure)) {
         // HTTP error statuses (4xx/5xx) arrive as content/protocol errors with a complete response
         finishWith(Outcome::Completed, QString());
     } else if (m_started) {
@@ -173,7 +176,10 @@ void UpstreamCall::finishWith(Outcome outcome, const QString& error)
     deleteLater();
 }
 
-UpstreamClient::UpstreamClient(QObject* parent) : QObject(parent) { }
+UpstreamClient::UpstreamClient(QObject* parent)
+    : QObject(parent)
+{
+}
 
 UpstreamClient::~UpstreamClient() = default;
 

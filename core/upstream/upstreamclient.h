@@ -16,26 +16,28 @@ namespace sy {
 
 using HeaderList = QList<QPair<QByteArray, QByteArray>>;
 
-struct UpstreamRequest {
+struct UpstreamRequest
+{
     QUrl url;
     HeaderList headers;
     QByteArray body;
-    int idleTimeoutMs = 300000;   // no bytes for this long -> abort (also covers connecting and waiting)
+    int idleTimeoutMs = 300000; // no bytes for this long -> abort (also covers connecting and waiting)
     int totalTimeoutMs = 1800000; // whole exchange deadline
 };
 
 // One upstream HTTP exchange, streamed: responseStarted once, then dataReceived per network read, then finished.
-class UpstreamCall : public QObject {
+class UpstreamCall : public QObject
+{
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(UpstreamCall)
 public:
     enum class Outcome {
-        Completed,       // an HTTP response was received in full (any status)
+        Completed, // an HTTP response was received in full (any status)
         ConnectionError, // no HTTP response: refused, DNS, TLS, reset before headers
-        Interrupted,     // the connection broke after the response started
+        Interrupted, // the connection broke after the response started
         IdleTimeout,
         TotalTimeout,
-        Aborted,         // abort() was called
+        Aborted, // abort() was called
     };
     Q_ENUM(Outcome)
 
@@ -73,7 +75,8 @@ private:
 
 // Sends upstream requests through a pool of QNetworkAccessManagers, so that many concurrent streams to one host
 // never queue behind QNAM's six-connections-per-host limit. Lives on one thread.
-class UpstreamClient : public QObject {
+class UpstreamClient : public QObject
+{
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(UpstreamClient)
 public:
@@ -85,7 +88,8 @@ public:
     int managerCount() const { return int(m_pool.size()); }
 
 private:
-    struct Slot {
+    struct Slot
+    {
         QNetworkAccessManager* manager;
         QHash<QString, int> inFlight; // per scheme://host:port
     };

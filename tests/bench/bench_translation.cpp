@@ -30,32 +30,42 @@ QByteArray claudeCodeBody()
         return f.readAll();
     QByteArray tools;
     for (int i = 0; i < 16; ++i)
-        tools += (i ? "," : "") + QByteArray(R"({"name":"Tool)") + QByteArray::number(i)
-            + R"(","description":")" + QByteArray(2000, 'd') + R"(","input_schema":{"type":"object","properties":{"a":{"type":"string"}}}})";
-    return R"({"model":"claude-sonnet-5","max_tokens":32000,"stream":true,"system":[{"type":"text","text":")" + QByteArray(6000, 's')
-        + R"("}],"tools":[)" + tools + R"(],"messages":[{"role":"user","content":")" + QByteArray(15000, 'u') + R"("}]})";
+        tools += (i ? "," : "") + QByteArray(R"({"name":"Tool)") + QByteArray::number(i) + R"(","description":")"
+            + QByteArray(2000, 'd') + R"(","input_schema":{"type":"object","properties":{"a":{"type":"string"}}}})";
+    return R"({"model":"claude-sonnet-5","max_tokens":32000,"stream":true,"system":[{"type":"text","text":")"
+        + QByteArray(6000, 's') + R"("}],"tools":[)" + tools + R"(],"messages":[{"role":"user","content":")"
+        + QByteArray(15000, 'u') + R"("}]})";
 }
 
 QByteArray chatStream(int chunks)
 {
-    QByteArray s = "data: {\"id\":\"c\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}]}\n\n";
+    QByteArray s = "data: "
+                   "{\"id\":\"c\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\","
+                   "\"content\":\"\"}}]}\n\n";
     for (int i = 0; i < chunks; ++i)
-        s += "data: {\"id\":\"c\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"w" + QByteArray::number(i)
-            + " \"},\"finish_reason\":null}]}\n\n";
+        s += "data: {\"id\":\"c\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"w"
+            + QByteArray::number(i) + " \"},\"finish_reason\":null}]}\n\n";
     s += "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n";
-    s += "data: {\"id\":\"c\",\"choices\":[],\"usage\":{\"prompt_tokens\":100,\"completion_tokens\":200}}\n\ndata: [DONE]\n\n";
+    s += "data: {\"id\":\"c\",\"choices\":[],\"usage\":{\"prompt_tokens\":100,\"completion_tokens\":200}}\n\ndata: "
+         "[DONE]\n\n";
     return s;
 }
 
 QByteArray anthropicStream(int chunks)
 {
-    QByteArray s = "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[],\"usage\":{\"input_tokens\":5}}}\n\n"
-                   "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n";
+    QByteArray s
+        = "event: message_start\ndata: "
+          "{\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"type\":\"message\",\"role\":\"assistant\","
+          "\"content\":[],\"usage\":{\"input_tokens\":5}}}\n\n"
+          "event: content_block_start\ndata: "
+          "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n";
     for (int i = 0; i < chunks; ++i)
-        s += "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"w"
+        s += "event: content_block_delta\ndata: "
+             "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"w"
             + QByteArray::number(i) + " \"}}\n\n";
     s += "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n"
-         "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":200}}\n\n"
+         "event: message_delta\ndata: "
+         "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":200}}\n\n"
          "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
     return s;
 }

@@ -52,8 +52,7 @@ QByteArray readFile(const QString& path)
 }
 
 // Feeds `bytes` in random pieces.
-template<typename Fn>
-void feedSplit(const QByteArray& bytes, quint32 seed, Fn&& feed)
+template<typename Fn> void feedSplit(const QByteArray& bytes, quint32 seed, Fn&& feed)
 {
     QRandomGenerator rng(seed);
     qsizetype pos = 0;
@@ -74,23 +73,43 @@ QByteArray encodeEvents(const canon::StreamEvents& events)
 
 } // namespace
 
-class TestAnthropic : public QObject {
+class TestAnthropic : public QObject
+{
     Q_OBJECT
 
 private Q_SLOTS:
     void decodesClaudeCodeRequest()
     {
-        const QByteArray body = "{\"model\":\"claude-opus-4-8\",\"max_tokens\":64000,\"stream\":true,\n"
-"          \"system\":[{\"type\":\"text\",\"text\":\"x-anthropic-billing-header: cc_version=1\"},{\"type\":\"text\",\"text\":\"You are Claude Code.\",\"cache_control\":{\"type\":\"ephemeral\"}}],\n"
-"          \"messages\":[\n"
-"            {\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"<system-reminder>r</system-reminder>\"},{\"type\":\"text\",\"text\":\"  \"},{\"type\":\"text\",\"text\":\"List files\"}]},\n"
-"            {\"role\":\"system\",\"content\":\"mid-conversation instructions\"},\n"
-"            {\"role\":\"assistant\",\"content\":[{\"type\":\"thinking\",\"thinking\":\"plan\",\"signature\":\"EqQBCkYIBxgCKkA\"},{\"type\":\"tool_use\",\"id\":\"toolu_1\",\"name\":\"Bash\",\"input\":{\"command\":\"ls\"}}]},\n"
-"            {\"role\":\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":\"toolu_1\",\"content\":[{\"type\":\"text\",\"text\":\"a.txt\"},{\"type\":\"image\",\"source\":{\"type\":\"base64\",\"media_type\":\"image/png\",\"data\":\"iVBO\"}}],\"is_error\":false,\"cache_control\":{\"type\":\"ephemeral\"}}]}],\n"
-"          \"tools\":[{\"name\":\"Bash\",\"description\":\"Run\",\"input_schema\":{\"type\":\"object\",\"properties\":{\"command\":{\"type\":\"string\"}}}},{\"type\":\"web_search_20250305\",\"name\":\"web_search\",\"max_uses\":5}],\n"
-"          \"tool_choice\":{\"type\":\"any\",\"disable_parallel_tool_use\":true},\n"
-"          \"thinking\":{\"type\":\"adaptive\"},\"output_config\":{\"effort\":\"high\"},\"context_management\":{\"edits\":[]},\n"
-"          \"metadata\":{\"user_id\":\"{\\\"session_id\\\":\\\"s\\\"}\"},\"stop_sequences\":[\"END\"],\"temperature\":1}";
+        const QByteArray body
+            = "{\"model\":\"claude-opus-4-8\",\"max_tokens\":64000,\"stream\":true,\n"
+              "          \"system\":[{\"type\":\"text\",\"text\":\"x-anthropic-billing-header: "
+              "cc_version=1\"},{\"type\":\"text\",\"text\":\"You are Claude "
+              "Code.\",\"cache_control\":{\"type\":\"ephemeral\"}}],\n"
+              "          \"messages\":[\n"
+              "            "
+              "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"<system-reminder>r</"
+              "system-reminder>\"},{\"type\":\"text\",\"text\":\"  \"},{\"type\":\"text\",\"text\":\"List files\"}]},\n"
+              "            {\"role\":\"system\",\"content\":\"mid-conversation instructions\"},\n"
+              "            "
+              "{\"role\":\"assistant\",\"content\":[{\"type\":\"thinking\",\"thinking\":\"plan\",\"signature\":"
+              "\"EqQBCkYIBxgCKkA\"},{\"type\":\"tool_use\",\"id\":\"toolu_1\",\"name\":\"Bash\",\"input\":{\"command\":"
+              "\"ls\"}}]},\n"
+              "            "
+              "{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":\"toolu_1\",\"content\":[{"
+              "\"type\":\"text\",\"text\":\"a.txt\"},{\"type\":\"image\",\"source\":{\"type\":\"base64\",\"media_"
+              "type\":\"image/"
+              "png\",\"data\":\"iVBO\"}}],\"is_error\":false,\"cache_control\":{\"type\":\"ephemeral\"}}]}],\n"
+              "          "
+              "\"tools\":[{\"name\":\"Bash\",\"description\":\"Run\",\"input_schema\":{\"type\":\"object\","
+              "\"properties\":{\"command\":{\"type\":\"string\"}}}},{\"type\":\"web_search_20250305\",\"name\":\"web_"
+              "search\",\"max_uses\":5}],\n"
+              "          \"tool_choice\":{\"type\":\"any\",\"disable_parallel_tool_use\":true},\n"
+              "          "
+              "\"thinking\":{\"type\":\"adaptive\"},\"output_config\":{\"effort\":\"high\"},\"context_management\":{"
+              "\"edits\":[]},\n"
+              "          "
+              "\"metadata\":{\"user_id\":\"{\\\"session_id\\\":\\\"s\\\"}\"},\"stop_sequences\":[\"END\"],"
+              "\"temperature\":1}";
         auto r = anthropic::decodeRequest(body);
         QVERIFY(r.ok());
         const canon::Request& q = *r;
@@ -124,13 +143,22 @@ private Q_SLOTS:
         QTest::addColumn<QString>("mentions");
         QTest::addRow("not json") << QByteArray("{\"model\"") << QStringLiteral("JSON");
         QTest::addRow("array") << QByteArray("[]") << QStringLiteral("object");
-        QTest::addRow("no model") << QByteArray("{\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}") << QStringLiteral("model");
-        QTest::addRow("no max_tokens") << QByteArray("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}") << QStringLiteral("max_tokens");
+        QTest::addRow("no model") << QByteArray(
+            "{\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")
+                                  << QStringLiteral("model");
+        QTest::addRow("no max_tokens") << QByteArray(
+            "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")
+                                       << QStringLiteral("max_tokens");
         QTest::addRow("no messages") << QByteArray("{\"model\":\"m\",\"max_tokens\":1}") << QStringLiteral("messages");
-        QTest::addRow("empty messages") << QByteArray("{\"model\":\"m\",\"max_tokens\":1,\"messages\":[]}") << QStringLiteral("messages");
-        QTest::addRow("bad role") << QByteArray("{\"model\":\"m\",\"max_tokens\":1,\"messages\":[{\"role\":\"bot\",\"content\":\"x\"}]}") << QStringLiteral("role");
-        QTest::addRow("tool_use without id") << QByteArray("{\"model\":\"m\",\"max_tokens\":1,\"messages\":[{\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\",\"name\":\"x\",\"input\":{}}]}]}")
-                                             << QStringLiteral("messages.0.content.0");
+        QTest::addRow("empty messages") << QByteArray("{\"model\":\"m\",\"max_tokens\":1,\"messages\":[]}")
+                                        << QStringLiteral("messages");
+        QTest::addRow("bad role") << QByteArray(
+            "{\"model\":\"m\",\"max_tokens\":1,\"messages\":[{\"role\":\"bot\",\"content\":\"x\"}]}")
+                                  << QStringLiteral("role");
+        QTest::addRow("tool_use without id")
+            << QByteArray("{\"model\":\"m\",\"max_tokens\":1,\"messages\":[{\"role\":\"assistant\",\"content\":[{"
+                          "\"type\":\"tool_use\",\"name\":\"x\",\"input\":{}}]}]}")
+            << QStringLiteral("messages.0.content.0");
     }
     void rejectsBadRequests()
     {
@@ -145,12 +173,24 @@ private Q_SLOTS:
 
     void requestRoundTrip()
     {
-        const QByteArray body = "{\"model\":\"m\",\"max_tokens\":100,\"system\":[{\"type\":\"text\",\"text\":\"sys\"}],\n"
-"          \"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"hi\"},{\"type\":\"image\",\"source\":{\"type\":\"url\",\"url\":\"https:\\/\\/x\\/y.png\"}}]},\n"
-"                      {\"role\":\"assistant\",\"content\":[{\"type\":\"thinking\",\"thinking\":\"t\",\"signature\":\"sigA\"},{\"type\":\"thinking\",\"thinking\":\"t2\",\"signature\":\"sy1.openai-chat.\"},{\"type\":\"text\",\"text\":\"ok\"},{\"type\":\"tool_use\",\"id\":\"toolu_9\",\"name\":\"Read\",\"input\":{\"file_path\":\"a\"}}]},\n"
-"                      {\"role\":\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":\"toolu_9\",\"content\":\"data\",\"is_error\":true}]}],\n"
-"          \"tools\":[{\"name\":\"Read\",\"description\":\"d\",\"input_schema\":{\"type\":\"object\"}}],\"tool_choice\":{\"type\":\"tool\",\"name\":\"Read\"},\n"
-"          \"thinking\":{\"type\":\"enabled\",\"budget_tokens\":2048},\"stop_sequences\":[\"x\"],\"top_k\":5}";
+        const QByteArray body
+            = "{\"model\":\"m\",\"max_tokens\":100,\"system\":[{\"type\":\"text\",\"text\":\"sys\"}],\n"
+              "          "
+              "\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"hi\"},{\"type\":\"image\","
+              "\"source\":{\"type\":\"url\",\"url\":\"https:\\/\\/x\\/y.png\"}}]},\n"
+              "                      "
+              "{\"role\":\"assistant\",\"content\":[{\"type\":\"thinking\",\"thinking\":\"t\",\"signature\":\"sigA\"},{"
+              "\"type\":\"thinking\",\"thinking\":\"t2\",\"signature\":\"sy1.openai-chat.\"},{\"type\":\"text\","
+              "\"text\":\"ok\"},{\"type\":\"tool_use\",\"id\":\"toolu_9\",\"name\":\"Read\",\"input\":{\"file_path\":"
+              "\"a\"}}]},\n"
+              "                      "
+              "{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":\"toolu_9\",\"content\":"
+              "\"data\",\"is_error\":true}]}],\n"
+              "          "
+              "\"tools\":[{\"name\":\"Read\",\"description\":\"d\",\"input_schema\":{\"type\":\"object\"}}],\"tool_"
+              "choice\":{\"type\":\"tool\",\"name\":\"Read\"},\n"
+              "          "
+              "\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":2048},\"stop_sequences\":[\"x\"],\"top_k\":5}";
         auto first = anthropic::decodeRequest(body);
         QVERIFY(first.ok());
         anthropic::EncodeOptions keepAll;
@@ -168,12 +208,14 @@ private Q_SLOTS:
     {
         canon::StreamEvents ev;
         ev << StreamEvent::of(Type::MessageStart) << StreamEvent::of(Type::TextDelta, QString())
-           << StreamEvent::of(Type::ReasoningDelta, QStringLiteral("think")) << StreamEvent::of(Type::TextDelta, QStringLiteral("a"))
+           << StreamEvent::of(Type::ReasoningDelta, QStringLiteral("think"))
+           << StreamEvent::of(Type::TextDelta, QStringLiteral("a"))
            << StreamEvent::of(Type::TextDelta, QStringLiteral("b"));
         StreamEvent tool = StreamEvent::of(Type::ToolCallStart);
         tool.id = QStringLiteral("functions.Bash:0");
         tool.name = QStringLiteral("Bash");
-        ev << tool << StreamEvent::of(Type::ToolCallArgsDelta, QStringLiteral("{\"command\":")) << StreamEvent::of(Type::ToolCallArgsDelta, QStringLiteral("\"ls\"}"));
+        ev << tool << StreamEvent::of(Type::ToolCallArgsDelta, QStringLiteral("{\"command\":"))
+           << StreamEvent::of(Type::ToolCallArgsDelta, QStringLiteral("\"ls\"}"));
         StreamEvent fin = StreamEvent::of(Type::Finish);
         fin.stopReason = canon::StopReason::EndTurn; // upstream said stop although it called a tool
         fin.usage.outputTokens = 9;
@@ -184,10 +226,17 @@ private Q_SLOTS:
         QCOMPARE(msg.value(QLatin1String("stop_reason")).toString(), QStringLiteral("tool_use"));
         const QJsonArray content = msg.value(QLatin1String("content")).toArray();
         QCOMPARE(content.size(), 3);
-        QVERIFY(content.at(0).toObject().value(QLatin1String("signature")).toString().startsWith(QLatin1String("sy1.")));
+        QVERIFY(
+            content.at(0).toObject().value(QLatin1String("signature")).toString().startsWith(QLatin1String("sy1.")));
         QCOMPARE(content.at(1).toObject().value(QLatin1String("text")).toString(), QStringLiteral("ab"));
         QCOMPARE(content.at(2).toObject().value(QLatin1String("id")).toString(), QStringLiteral("functions_Bash_0"));
-        QCOMPARE(content.at(2).toObject().value(QLatin1String("input")).toObject().value(QLatin1String("command")).toString(), QStringLiteral("ls"));
+        QCOMPARE(content.at(2)
+                     .toObject()
+                     .value(QLatin1String("input"))
+                     .toObject()
+                     .value(QLatin1String("command"))
+                     .toString(),
+            QStringLiteral("ls"));
         QVERIFY(!sse.contains("after the end"));
     }
 
@@ -220,8 +269,10 @@ private Q_SLOTS:
         canon::Error e = canon::Error::make(429, canon::ErrorType::RateLimit, QStringLiteral("slow \"down\""));
         const QJsonObject o = QJsonDocument::fromJson(anthropic::encodeError(e, QStringLiteral("req_1"))).object();
         QCOMPARE(o.value(QLatin1String("type")).toString(), QStringLiteral("error"));
-        QCOMPARE(o.value(QLatin1String("error")).toObject().value(QLatin1String("type")).toString(), QStringLiteral("rate_limit_error"));
-        QCOMPARE(o.value(QLatin1String("error")).toObject().value(QLatin1String("message")).toString(), QStringLiteral("slow \"down\""));
+        QCOMPARE(o.value(QLatin1String("error")).toObject().value(QLatin1String("type")).toString(),
+            QStringLiteral("rate_limit_error"));
+        QCOMPARE(o.value(QLatin1String("error")).toObject().value(QLatin1String("message")).toString(),
+            QStringLiteral("slow \"down\""));
         QCOMPARE(o.value(QLatin1String("request_id")).toString(), QStringLiteral("req_1"));
     }
 
@@ -323,7 +374,7 @@ private Q_SLOTS:
         }
         QCOMPARE(second->content.size(), j);
         const bool hasTool = std::any_of(first->content.begin(), first->content.end(),
-                                         [](const canon::Part& p) { return p.kind == canon::PartKind::ToolCall; });
+            [](const canon::Part& p) { return p.kind == canon::PartKind::ToolCall; });
         QCOMPARE(second->stopReason == canon::StopReason::ToolUse, hasTool);
         if (first->usage.outputTokens >= 0)
             QCOMPARE(second->usage.outputTokens, first->usage.outputTokens);
@@ -367,11 +418,18 @@ private Q_SLOTS:
 
     void relayRepairs()
     {
-        const QByteArray start = "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[],\"usage\":{\"input_tokens\":5}}}\n\n";
-        const QByteArray block0 = "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n"
-                                  "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"hi\"}}\n\n"
-                                  "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n";
-        const QByteArray end = "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":2}}\n\n"
+        const QByteArray start = "event: message_start\ndata: "
+                                 "{\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"type\":\"message\",\"role\":"
+                                 "\"assistant\",\"content\":[],\"usage\":{\"input_tokens\":5}}}\n\n";
+        const QByteArray block0
+            = "event: content_block_start\ndata: "
+              "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n"
+              "event: content_block_delta\ndata: "
+              "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"hi\"}}\n\n"
+              "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n";
+        const QByteArray end = "event: message_delta\ndata: "
+                               "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{"
+                               "\"output_tokens\":2}}\n\n"
                                "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
         auto relay = [](const QByteArray& in) {
             anthropic::StreamRelay r;
@@ -394,18 +452,33 @@ private Q_SLOTS:
         const QByteArray fixed = relay(start + shifted + end);
         QCOMPARE(validateAnthropicStream(fixed), QString());
         // a bare message_start is completed with the fields clients build on
-        const QByteArray bare = "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\"}}\n\n";
+        const QByteArray bare
+            = "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\"}}\n\n";
         QJsonObject msg;
         QCOMPARE(validateAnthropicStream(relay(bare + block0 + end), &msg), QString());
         QVERIFY(relay(bare + block0 + end).contains("\"content\":[]"));
         // tool input whose opening brace the upstream dropped gets it back
-        const QByteArray tool = "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"tool_use\",\"id\":\"t1\",\"name\":\"x\",\"input\":{}}}\n\n"
-                                "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"\\\"a\\\":1\"}}\n\n"
+        const QByteArray tool = "event: content_block_start\ndata: "
+                                "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"tool_"
+                                "use\",\"id\":\"t1\",\"name\":\"x\",\"input\":{}}}\n\n"
+                                "event: content_block_delta\ndata: "
+                                "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"input_json_"
+                                "delta\",\"partial_json\":\"\\\"a\\\":1\"}}\n\n"
                                 "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n";
-        const QByteArray toolEnd = "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\"},\"usage\":{\"output_tokens\":2}}\n\n"
+        const QByteArray toolEnd = "event: message_delta\ndata: "
+                                   "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\"},\"usage\":{"
+                                   "\"output_tokens\":2}}\n\n"
                                    "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
         QCOMPARE(validateAnthropicStream(relay(start + tool + toolEnd), &msg), QString());
-        QCOMPARE(msg.value(QLatin1String("content")).toArray().first().toObject().value(QLatin1String("input")).toObject().value(QLatin1String("a")).toInt(), 1);
+        QCOMPARE(msg.value(QLatin1String("content"))
+                     .toArray()
+                     .first()
+                     .toObject()
+                     .value(QLatin1String("input"))
+                     .toObject()
+                     .value(QLatin1String("a"))
+                     .toInt(),
+            1);
         // usage is read
         anthropic::StreamRelay r;
         QByteArray out;

@@ -6,21 +6,26 @@
 
 using namespace sy;
 
-class TestConfig : public QObject {
+class TestConfig : public QObject
+{
     Q_OBJECT
 
 private Q_SLOTS:
     void parsesTheContractExample()
     {
-        const QByteArray json = "{ \"version\": 1,\n"
-"  \"server\": { \"listen\": \"127.0.0.1:3790\" },\n"
-"  \"providers\": [\n"
-"    { \"id\": \"deepseek\", \"kind\": \"openai-chat\", \"base_url\": \"https:\\/\\/api.deepseek.com\\/v1\",\n"
-"      \"credentials\": [ { \"api_key\": \"env:DEEPSEEK_API_KEY\" } ], \"models\": [\"deepseek-chat\", {\"id\":\"deepseek-reasoner\",\"max_output_tokens\":32768,\"context_window\":131072}] },\n"
-"    { \"id\": \"anthropic\", \"kind\": \"anthropic\", \"base_url\": \"https:\\/\\/api.anthropic.com\" } ],\n"
-"  \"routes\": [\n"
-"    { \"match\": \"claude-haiku-*\", \"to\": [\"deepseek/deepseek-chat\"] },\n"
-"    { \"match\": \"*\", \"to\": [\"anthropic/\\u002a\"] } ] }";
+        const QByteArray json
+            = "{ \"version\": 1,\n"
+              "  \"server\": { \"listen\": \"127.0.0.1:3790\" },\n"
+              "  \"providers\": [\n"
+              "    { \"id\": \"deepseek\", \"kind\": \"openai-chat\", \"base_url\": "
+              "\"https:\\/\\/api.deepseek.com\\/v1\",\n"
+              "      \"credentials\": [ { \"api_key\": \"env:DEEPSEEK_API_KEY\" } ], \"models\": [\"deepseek-chat\", "
+              "{\"id\":\"deepseek-reasoner\",\"max_output_tokens\":32768,\"context_window\":131072}] },\n"
+              "    { \"id\": \"anthropic\", \"kind\": \"anthropic\", \"base_url\": \"https:\\/\\/api.anthropic.com\" } "
+              "],\n"
+              "  \"routes\": [\n"
+              "    { \"match\": \"claude-haiku-*\", \"to\": [\"deepseek/deepseek-chat\"] },\n"
+              "    { \"match\": \"*\", \"to\": [\"anthropic/\\u002a\"] } ] }";
         auto c = parseConfig(json, {{QStringLiteral("DEEPSEEK_API_KEY"), QStringLiteral("sk-test")}});
         QVERIFY2(c.ok(), qPrintable(c.ok() ? QString() : c.error()));
         QCOMPARE(c->server.listenPort, 3790);
@@ -44,22 +49,35 @@ private Q_SLOTS:
     {
         QTest::addColumn<QByteArray>("json");
         QTest::addColumn<QString>("expected");
-        QTest::addRow("bad json") << QByteArray("{\n \"version\": 1,\n \"providers\": [\n}") << QStringLiteral("line 4: invalid JSON");
-        QTest::addRow("unknown kind") << QByteArray("{\"providers\": [\n  {\"id\": \"a\",\n   \"kind\": \"openai\", \"base_url\": \"http://x\"}],\n \"routes\": []}")
+        QTest::addRow("bad json") << QByteArray("{\n \"version\": 1,\n \"providers\": [\n}")
+                                  << QStringLiteral("line 4: invalid JSON");
+        QTest::addRow("unknown kind") << QByteArray("{\"providers\": [\n  {\"id\": \"a\",\n   \"kind\": \"openai\", "
+                                                    "\"base_url\": \"http://x\"}],\n \"routes\": []}")
                                       << QStringLiteral("line 3: providers[0].kind: unknown provider kind \"openai\"");
-        QTest::addRow("bad url") << QByteArray("{\"providers\": [{\"id\": \"a\", \"kind\": \"anthropic\",\n \"base_url\": \"ftp://x\"}], \"routes\": []}")
+        QTest::addRow("bad url") << QByteArray(
+            "{\"providers\": [{\"id\": \"a\", \"kind\": \"anthropic\",\n \"base_url\": \"ftp://x\"}], \"routes\": []}")
                                  << QStringLiteral("line 2: providers[0].base_url");
-        QTest::addRow("unknown provider in route") << QByteArray("{\"providers\": [],\n\"routes\": [\n {\"match\": \"*\",\n  \"to\": [\"nope/m\"]}]}")
-                                                   << QStringLiteral("line 4: routes[0].to[0]: unknown provider \"nope\"");
-        QTest::addRow("bad target") << QByteArray("{\"providers\": [{\"id\": \"a\", \"kind\": \"anthropic\", \"base_url\": \"http://x\"}],\n\"routes\": [{\"match\": \"*\", \"to\": [\"a\"]}]}")
+        QTest::addRow("unknown provider in route")
+            << QByteArray("{\"providers\": [],\n\"routes\": [\n {\"match\": \"*\",\n  \"to\": [\"nope/m\"]}]}")
+            << QStringLiteral("line 4: routes[0].to[0]: unknown provider \"nope\"");
+        QTest::addRow("bad target") << QByteArray(
+            "{\"providers\": [{\"id\": \"a\", \"kind\": \"anthropic\", \"base_url\": \"http://x\"}],\n\"routes\": "
+            "[{\"match\": \"*\", \"to\": [\"a\"]}]}")
                                     << QStringLiteral("line 2: routes[0].to[0]");
-        QTest::addRow("bad listen") << QByteArray("{\"server\": {\n\"listen\": \"nowhere\"}, \"providers\": [], \"routes\": []}")
+        QTest::addRow("bad listen") << QByteArray(
+            "{\"server\": {\n\"listen\": \"nowhere\"}, \"providers\": [], \"routes\": []}")
                                     << QStringLiteral("line 2: server.listen");
-        QTest::addRow("duplicate id") << QByteArray("{\"providers\": [{\"id\": \"a\", \"kind\": \"anthropic\", \"base_url\": \"http://x\"},\n{\"id\": \"a\", \"kind\": \"anthropic\", \"base_url\": \"http://y\"}], \"routes\": []}")
+        QTest::addRow("duplicate id") << QByteArray(
+            "{\"providers\": [{\"id\": \"a\", \"kind\": \"anthropic\", \"base_url\": \"http://x\"},\n{\"id\": \"a\", "
+            "\"kind\": \"anthropic\", \"base_url\": \"http://y\"}], \"routes\": []}")
                                       << QStringLiteral("line 2: providers[1].id: duplicate");
-        QTest::addRow("version") << QByteArray("{\"version\": 7, \"providers\": [], \"routes\": []}") << QStringLiteral("line 1: version");
-        QTest::addRow("max tokens type") << QByteArray("{\"providers\": [{\"id\": \"a\", \"kind\": \"openai-chat\", \"base_url\": \"http://x\",\n \"models\": [{\"id\": \"m\",\n \"max_output_tokens\": \"lots\"}]}], \"routes\": []}")
-                                         << QStringLiteral("line 3: providers[0].models[0].max_output_tokens: must be an integer");
+        QTest::addRow("version") << QByteArray("{\"version\": 7, \"providers\": [], \"routes\": []}")
+                                 << QStringLiteral("line 1: version");
+        QTest::addRow("max tokens type") << QByteArray(
+            "{\"providers\": [{\"id\": \"a\", \"kind\": \"openai-chat\", \"base_url\": \"http://x\",\n \"models\": "
+            "[{\"id\": \"m\",\n \"max_output_tokens\": \"lots\"}]}], \"routes\": []}")
+                                         << QStringLiteral(
+                                                "line 3: providers[0].models[0].max_output_tokens: must be an integer");
     }
     void errorsNameFieldAndLine()
     {
@@ -86,7 +104,10 @@ private Q_SLOTS:
 
     void secretsAreNeverInErrors()
     {
-        auto c = parseConfig("{\"providers\":[{\"id\":\"a\",\"kind\":\"openai-chat\",\"base_url\":\"http:\\/\\/x\",\"credentials\":[{\"api_key\":\"sk-secret-123\"}],\"models\":[{\"id\":5}]}],\"routes\":[]}", {});
+        auto c = parseConfig(
+            "{\"providers\":[{\"id\":\"a\",\"kind\":\"openai-chat\",\"base_url\":\"http:\\/\\/"
+            "x\",\"credentials\":[{\"api_key\":\"sk-secret-123\"}],\"models\":[{\"id\":5}]}],\"routes\":[]}",
+            {});
         QVERIFY(!c.ok());
         QVERIFY(!c.error().contains(QLatin1String("sk-secret-123")));
     }

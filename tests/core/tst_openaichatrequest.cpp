@@ -94,13 +94,14 @@ canon::Tool tool(const QString& name, const QJsonObject& schema = {})
     canon::Tool t;
     t.name = name;
     t.description = QStringLiteral("Does ") + name;
-    t.inputSchema = schema.isEmpty() ? QJsonObject{{QStringLiteral("type"), QStringLiteral("object")},
-                                                   {QStringLiteral("properties"), QJsonObject()}}
+    t.inputSchema = schema.isEmpty() ? QJsonObject {{QStringLiteral("type"), QStringLiteral("object")},
+                        {QStringLiteral("properties"), QJsonObject()}}
                                      : schema;
     return t;
 }
 
-QJsonObject encode(const canon::Request& req, const ModelProfile& profile = {}, canon::TranslationContext* ctxOut = nullptr)
+QJsonObject encode(
+    const canon::Request& req, const ModelProfile& profile = {}, canon::TranslationContext* ctxOut = nullptr)
 {
     canon::TranslationContext ctx;
     ctx.upstreamModel = QStringLiteral("upstream-model");
@@ -140,7 +141,8 @@ QJsonObject obj(const char* json)
 
 } // namespace
 
-class TestOpenAiChatRequest : public QObject {
+class TestOpenAiChatRequest : public QObject
+{
     Q_OBJECT
 
 private Q_SLOTS:
@@ -148,14 +150,16 @@ private Q_SLOTS:
     {
         QTest::addColumn<QStringList>("system");
         QTest::addColumn<QString>("expected");
-        QTest::addRow("one block") << QStringList{QStringLiteral("You are helpful.")} << QStringLiteral("You are helpful.");
-        QTest::addRow("array joined") << QStringList{QStringLiteral("A"), QStringLiteral("B")} << QStringLiteral("A\n\nB");
+        QTest::addRow("one block") << QStringList {QStringLiteral("You are helpful.")}
+                                   << QStringLiteral("You are helpful.");
+        QTest::addRow("array joined") << QStringList {QStringLiteral("A"), QStringLiteral("B")}
+                                      << QStringLiteral("A\n\nB");
         QTest::addRow("attribution stripped")
-            << QStringList{QStringLiteral("x-anthropic-billing-header: cc_version=2.1.3; cc_entrypoint=cli"),
-                           QStringLiteral("You are Claude Code."), QStringLiteral("   "), QString()}
+            << QStringList {QStringLiteral("x-anthropic-billing-header: cc_version=2.1.3; cc_entrypoint=cli"),
+                   QStringLiteral("You are Claude Code."), QStringLiteral("   "), QString()}
             << QStringLiteral("You are Claude Code.");
-        QTest::addRow("none") << QStringList{} << QString();
-        QTest::addRow("only attribution") << QStringList{QStringLiteral("x-anthropic-billing-header: x")} << QString();
+        QTest::addRow("none") << QStringList {} << QString();
+        QTest::addRow("only attribution") << QStringList {QStringLiteral("x-anthropic-billing-header: x")} << QString();
     }
 
     void systemPrompt()
@@ -169,9 +173,9 @@ private Q_SLOTS:
         QCOMPARE(body.value(QLatin1String("model")).toString(), QStringLiteral("upstream-model"));
         const QJsonArray m = messages(body);
         if (expected.isEmpty()) {
-            QCOMPARE(roles(body), QStringList{QStringLiteral("user")});
+            QCOMPARE(roles(body), QStringList {QStringLiteral("user")});
         } else {
-            QCOMPARE(roles(body), (QStringList{QStringLiteral("system"), QStringLiteral("user")}));
+            QCOMPARE(roles(body), (QStringList {QStringLiteral("system"), QStringLiteral("user")}));
             QCOMPARE(m.at(0).toObject().value(QLatin1String("content")).toString(), expected);
         }
     }
@@ -184,10 +188,11 @@ private Q_SLOTS:
         r.messages.append(msg(canon::Role::System, {text(QStringLiteral("<system-reminder>x</system-reminder>"))}));
         r.messages.append(user({text(QStringLiteral("next"))}));
         const QJsonObject body = encode(r);
-        QCOMPARE(roles(body), (QStringList{QStringLiteral("system"), QStringLiteral("user"), QStringLiteral("assistant"),
-                                           QStringLiteral("system"), QStringLiteral("user")}));
+        QCOMPARE(roles(body),
+            (QStringList {QStringLiteral("system"), QStringLiteral("user"), QStringLiteral("assistant"),
+                QStringLiteral("system"), QStringLiteral("user")}));
         QCOMPARE(messages(body).at(3).toObject().value(QLatin1String("content")).toString(),
-                 QStringLiteral("<system-reminder>x</system-reminder>"));
+            QStringLiteral("<system-reminder>x</system-reminder>"));
     }
 
     void toolResultOrdering()
@@ -195,13 +200,15 @@ private Q_SLOTS:
         // [tool_result(text), tool_result(image), text] -> tool, tool, user(image), user(text)  (§8 item 2, P7)
         canon::Request r = basic();
         r.messages.append(assistant({toolCall(QStringLiteral("call_1"), QStringLiteral("Bash"), {}),
-                                     toolCall(QStringLiteral("call_2"), QStringLiteral("Read"), {})}));
-        r.messages.append(user({toolResult(QStringLiteral("call_1"), {text(QStringLiteral("line1")), text(QStringLiteral("line2"))}),
-                                toolResult(QStringLiteral("call_2"), {image(QStringLiteral("image/png"), QStringLiteral("iVBORw0KGgo="))}),
-                                text(QStringLiteral("Now summarize."))}));
+            toolCall(QStringLiteral("call_2"), QStringLiteral("Read"), {})}));
+        r.messages.append(user({toolResult(QStringLiteral("call_1"),
+                                    {text(QStringLiteral("line1")), text(QStringLiteral("line2"))}),
+            toolResult(QStringLiteral("call_2"), {image(QStringLiteral("image/png"), QStringLiteral("iVBORw0KGgo="))}),
+            text(QStringLiteral("Now summarize."))}));
         const QJsonObject body = encode(r);
-        QCOMPARE(roles(body), (QStringList{QStringLiteral("user"), QStringLiteral("assistant"), QStringLiteral("tool"),
-                                           QStringLiteral("tool"), QStringLiteral("user"), QStringLiteral("user")}));
+        QCOMPARE(roles(body),
+            (QStringList {QStringLiteral("user"), QStringLiteral("assistant"), QStringLiteral("tool"),
+                QStringLiteral("tool"), QStringLiteral("user"), QStringLiteral("user")}));
         const QJsonArray m = messages(body);
         QCOMPARE(m.at(2).toObject().value(QLatin1String("tool_call_id")).toString(), QStringLiteral("call_1"));
         QCOMPARE(m.at(2).toObject().value(QLatin1String("content")).toString(), QStringLiteral("line1\nline2"));
@@ -209,9 +216,15 @@ private Q_SLOTS:
         QVERIFY(m.at(3).toObject().value(QLatin1String("content")).isString()); // tool messages are text only
         const QJsonArray imageParts = m.at(4).toObject().value(QLatin1String("content")).toArray();
         QCOMPARE(imageParts.size(), 2);
-        QCOMPARE(imageParts.at(0).toObject().value(QLatin1String("text")).toString(), QStringLiteral("Image output of tool call_2:"));
-        QCOMPARE(imageParts.at(1).toObject().value(QLatin1String("image_url")).toObject().value(QLatin1String("url")).toString(),
-                 QStringLiteral("data:image/png;base64,iVBORw0KGgo="));
+        QCOMPARE(imageParts.at(0).toObject().value(QLatin1String("text")).toString(),
+            QStringLiteral("Image output of tool call_2:"));
+        QCOMPARE(imageParts.at(1)
+                     .toObject()
+                     .value(QLatin1String("image_url"))
+                     .toObject()
+                     .value(QLatin1String("url"))
+                     .toString(),
+            QStringLiteral("data:image/png;base64,iVBORw0KGgo="));
         QCOMPARE(m.at(5).toObject().value(QLatin1String("content")).toString(), QStringLiteral("Now summarize."));
     }
 
@@ -220,14 +233,14 @@ private Q_SLOTS:
         QTest::addColumn<QList<Part>>("content");
         QTest::addColumn<bool>("isError");
         QTest::addColumn<QString>("expected");
-        QTest::addRow("text") << QList<Part>{text(QStringLiteral("ok"))} << false << QStringLiteral("ok");
-        QTest::addRow("error") << QList<Part>{text(QStringLiteral("boom"))} << true << QStringLiteral("Error: boom");
-        QTest::addRow("empty") << QList<Part>{} << false << QStringLiteral("(no output)");
-        QTest::addRow("empty error") << QList<Part>{} << true << QStringLiteral("Error: (no output)");
+        QTest::addRow("text") << QList<Part> {text(QStringLiteral("ok"))} << false << QStringLiteral("ok");
+        QTest::addRow("error") << QList<Part> {text(QStringLiteral("boom"))} << true << QStringLiteral("Error: boom");
+        QTest::addRow("empty") << QList<Part> {} << false << QStringLiteral("(no output)");
+        QTest::addRow("empty error") << QList<Part> {} << true << QStringLiteral("Error: (no output)");
         Part doc;
         doc.kind = PartKind::Document;
         doc.text = QStringLiteral("doc text");
-        QTest::addRow("text document") << QList<Part>{doc} << false << QStringLiteral("doc text");
+        QTest::addRow("text document") << QList<Part> {doc} << false << QStringLiteral("doc text");
     }
 
     void toolResultContent()
@@ -257,20 +270,22 @@ private Q_SLOTS:
         Part redacted;
         redacted.kind = PartKind::RedactedReasoning;
         redacted.data = QStringLiteral("opaque");
-        const QJsonObject input{{QStringLiteral("file_path"), QStringLiteral("/a")}, {QStringLiteral("limit"), 5}};
-        r.messages.append(assistant({reasoning(QStringLiteral("I should read both.")), redacted, text(QStringLiteral("Reading.")),
-                                     toolCall(QStringLiteral("call_a"), QStringLiteral("Read"), input),
-                                     toolCall(QStringLiteral("call_b"), QStringLiteral("Read"), QJsonObject{{QStringLiteral("file_path"), QStringLiteral("/b")}})}));
+        const QJsonObject input {{QStringLiteral("file_path"), QStringLiteral("/a")}, {QStringLiteral("limit"), 5}};
+        r.messages.append(assistant({reasoning(QStringLiteral("I should read both.")), redacted,
+            text(QStringLiteral("Reading.")), toolCall(QStringLiteral("call_a"), QStringLiteral("Read"), input),
+            toolCall(QStringLiteral("call_b"), QStringLiteral("Read"),
+                QJsonObject {{QStringLiteral("file_path"), QStringLiteral("/b")}})}));
         r.messages.append(user({toolResult(QStringLiteral("call_a"), {text(QStringLiteral("A"))}),
-                                toolResult(QStringLiteral("call_b"), {text(QStringLiteral("B"))})}));
+            toolResult(QStringLiteral("call_b"), {text(QStringLiteral("B"))})}));
         // A later tool-call turn without any thinking (DeepSeek needs reasoning_content there too).
         r.messages.append(assistant({toolCall(QStringLiteral("call_c"), QStringLiteral("Bash"), {})}));
         r.messages.append(user({toolResult(QStringLiteral("call_c"), {text(QStringLiteral("C"))})}));
         ModelProfile profile;
         profile.reasoningEcho = echo;
         const QJsonObject body = encode(r, profile);
-        QCOMPARE(roles(body), (QStringList{QStringLiteral("user"), QStringLiteral("assistant"), QStringLiteral("tool"),
-                                           QStringLiteral("tool"), QStringLiteral("assistant"), QStringLiteral("tool")}));
+        QCOMPARE(roles(body),
+            (QStringList {QStringLiteral("user"), QStringLiteral("assistant"), QStringLiteral("tool"),
+                QStringLiteral("tool"), QStringLiteral("assistant"), QStringLiteral("tool")}));
         const QJsonObject a = messages(body).at(1).toObject();
         QCOMPARE(a.value(QLatin1String("content")).toString(), QStringLiteral("Reading."));
         const QJsonArray calls = a.value(QLatin1String("tool_calls")).toArray();
@@ -303,27 +318,30 @@ private Q_SLOTS:
         canon::Request r;
         r.maxTokens = 100;
         // A tool result before any assistant message: orphan.
-        r.messages.append(user({toolResult(QStringLiteral("ghost"), {text(QStringLiteral("?"))}), text(QStringLiteral("hi"))}));
+        r.messages.append(
+            user({toolResult(QStringLiteral("ghost"), {text(QStringLiteral("?"))}), text(QStringLiteral("hi"))}));
         // Interrupted: call_1 and call_2 made, only call_2 answered; plus a result for a call of an older turn.
-        r.messages.append(assistant({text(QStringLiteral("Running.")), toolCall(QStringLiteral("call_1"), QStringLiteral("Bash"), {}),
-                                     toolCall(QStringLiteral("call_2"), QStringLiteral("Bash"), {})}));
+        r.messages.append(
+            assistant({text(QStringLiteral("Running.")), toolCall(QStringLiteral("call_1"), QStringLiteral("Bash"), {}),
+                toolCall(QStringLiteral("call_2"), QStringLiteral("Bash"), {})}));
         r.messages.append(user({toolResult(QStringLiteral("call_2"), {text(QStringLiteral("two"))}),
-                                toolResult(QStringLiteral("old_call"), {text(QStringLiteral("stale"))}),
-                                text(QStringLiteral("continue"))}));
+            toolResult(QStringLiteral("old_call"), {text(QStringLiteral("stale"))}),
+            text(QStringLiteral("continue"))}));
         // Interrupted with no user message at all afterwards.
         r.messages.append(assistant({toolCall(QStringLiteral("call_3"), QStringLiteral("Bash"), {})}));
         r.messages.append(user({text(QStringLiteral("I pressed ESC"))}));
 
         const QJsonObject body = encode(r);
-        QCOMPARE(roles(body), (QStringList{QStringLiteral("user"), QStringLiteral("assistant"), QStringLiteral("tool"),
-                                           QStringLiteral("tool"), QStringLiteral("user"), QStringLiteral("assistant"),
-                                           QStringLiteral("tool"), QStringLiteral("user")}));
+        QCOMPARE(roles(body),
+            (QStringList {QStringLiteral("user"), QStringLiteral("assistant"), QStringLiteral("tool"),
+                QStringLiteral("tool"), QStringLiteral("user"), QStringLiteral("assistant"), QStringLiteral("tool"),
+                QStringLiteral("user")}));
         const QJsonArray m = messages(body);
         QCOMPARE(m.at(0).toObject().value(QLatin1String("content")).toString(), QStringLiteral("hi"));
         QCOMPARE(m.at(2).toObject().value(QLatin1String("tool_call_id")).toString(), QStringLiteral("call_2"));
         QCOMPARE(m.at(3).toObject().value(QLatin1String("tool_call_id")).toString(), QStringLiteral("call_1"));
         QCOMPARE(m.at(3).toObject().value(QLatin1String("content")).toString(),
-                 QStringLiteral("(tool call was interrupted; no result)"));
+            QStringLiteral("(tool call was interrupted; no result)"));
         QCOMPARE(m.at(6).toObject().value(QLatin1String("tool_call_id")).toString(), QStringLiteral("call_3"));
         QVERIFY(!QJsonDocument(body).toJson().contains("stale"));
         QVERIFY(!QJsonDocument(body).toJson().contains("ghost"));
@@ -346,30 +364,34 @@ private Q_SLOTS:
 
     void toolNames()
     {
-        const QString longName = QStringLiteral("mcp__claude_in_chrome__") + QString(60, QLatin1Char('x')) + QStringLiteral("_navigate");
-        const QString longName2 = QStringLiteral("mcp__claude_in_chrome__") + QString(60, QLatin1Char('x')) + QStringLiteral("_screenshot");
+        const QString longName
+            = QStringLiteral("mcp__claude_in_chrome__") + QString(60, QLatin1Char('x')) + QStringLiteral("_navigate");
+        const QString longName2
+            = QStringLiteral("mcp__claude_in_chrome__") + QString(60, QLatin1Char('x')) + QStringLiteral("_screenshot");
         const QString invalid = QStringLiteral("my.tool name");
         const QString plain = QStringLiteral("Read");
         canon::Request r = basic();
         r.tools = {tool(longName), tool(longName2), tool(invalid), tool(plain)};
         r.toolChoice.mode = canon::ToolChoice::Mode::Tool;
         r.toolChoice.name = longName;
-        r.messages.append(assistant({toolCall(QStringLiteral("c1"), longName, {}), toolCall(QStringLiteral("c2"), invalid, {})}));
+        r.messages.append(
+            assistant({toolCall(QStringLiteral("c1"), longName, {}), toolCall(QStringLiteral("c2"), invalid, {})}));
         r.messages.append(user({toolResult(QStringLiteral("c1"), {text(QStringLiteral("ok"))}),
-                                toolResult(QStringLiteral("c2"), {text(QStringLiteral("ok"))})}));
+            toolResult(QStringLiteral("c2"), {text(QStringLiteral("ok"))})}));
         canon::TranslationContext ctx;
         const QJsonObject body = encode(r, {}, &ctx);
 
         static const QRegularExpression valid(QStringLiteral("^[a-zA-Z0-9_-]{1,64}$"));
         QStringList upstreamNames;
         for (const QJsonValue& t : body.value(QLatin1String("tools")).toArray()) {
-            const QString name = t.toObject().value(QLatin1String("function")).toObject().value(QLatin1String("name")).toString();
+            const QString name
+                = t.toObject().value(QLatin1String("function")).toObject().value(QLatin1String("name")).toString();
             QVERIFY2(valid.match(name).hasMatch(), qPrintable(name));
             upstreamNames.append(name);
         }
         QCOMPARE(upstreamNames.size(), 4);
         QCOMPARE(QSet<QString>(upstreamNames.begin(), upstreamNames.end()).size(), 4); // unique
-        QCOMPARE(upstreamNames.at(3), plain);                                           // valid names untouched
+        QCOMPARE(upstreamNames.at(3), plain); // valid names untouched
         QCOMPARE(ctx.toolNameToClient.value(upstreamNames.at(0)), longName);
         QCOMPARE(ctx.toolNameToClient.value(upstreamNames.at(1)), longName2);
         QCOMPARE(ctx.toolNameToClient.value(upstreamNames.at(2)), invalid);
@@ -378,13 +400,19 @@ private Q_SLOTS:
 
         // History and tool_choice use the same names.
         const QJsonArray calls = messages(body).at(1).toObject().value(QLatin1String("tool_calls")).toArray();
-        QCOMPARE(calls.at(0).toObject().value(QLatin1String("function")).toObject().value(QLatin1String("name")).toString(),
-                 upstreamNames.at(0));
-        QCOMPARE(calls.at(1).toObject().value(QLatin1String("function")).toObject().value(QLatin1String("name")).toString(),
-                 upstreamNames.at(2));
-        QCOMPARE(body.value(QLatin1String("tool_choice")).toObject().value(QLatin1String("function")).toObject()
-                     .value(QLatin1String("name")).toString(),
-                 upstreamNames.at(0));
+        QCOMPARE(
+            calls.at(0).toObject().value(QLatin1String("function")).toObject().value(QLatin1String("name")).toString(),
+            upstreamNames.at(0));
+        QCOMPARE(
+            calls.at(1).toObject().value(QLatin1String("function")).toObject().value(QLatin1String("name")).toString(),
+            upstreamNames.at(2));
+        QCOMPARE(body.value(QLatin1String("tool_choice"))
+                     .toObject()
+                     .value(QLatin1String("function"))
+                     .toObject()
+                     .value(QLatin1String("name"))
+                     .toString(),
+            upstreamNames.at(0));
 
         // Deterministic across requests.
         canon::TranslationContext ctx2;
@@ -392,14 +420,16 @@ private Q_SLOTS:
         QCOMPARE(again.value(QLatin1String("tools")), body.value(QLatin1String("tools")));
 
         // The response restores the client's names.
-        const QJsonObject call{{QStringLiteral("id"), QStringLiteral("x")},
-                               {QStringLiteral("type"), QStringLiteral("function")},
-                               {QStringLiteral("function"), QJsonObject{{QStringLiteral("name"), upstreamNames.at(0)},
-                                                                        {QStringLiteral("arguments"), QStringLiteral("{}")}}}};
-        const QJsonObject choice{{QStringLiteral("index"), 0},
-                                 {QStringLiteral("finish_reason"), QStringLiteral("tool_calls")},
-                                 {QStringLiteral("message"), QJsonObject{{QStringLiteral("tool_calls"), QJsonArray{call}}}}};
-        const QByteArray response = QJsonDocument(QJsonObject{{QStringLiteral("choices"), QJsonArray{choice}}}).toJson();
+        const QJsonObject call {{QStringLiteral("id"), QStringLiteral("x")},
+            {QStringLiteral("type"), QStringLiteral("function")},
+            {QStringLiteral("function"),
+                QJsonObject {{QStringLiteral("name"), upstreamNames.at(0)},
+                    {QStringLiteral("arguments"), QStringLiteral("{}")}}}};
+        const QJsonObject choice {{QStringLiteral("index"), 0},
+            {QStringLiteral("finish_reason"), QStringLiteral("tool_calls")},
+            {QStringLiteral("message"), QJsonObject {{QStringLiteral("tool_calls"), QJsonArray {call}}}}};
+        const QByteArray response
+            = QJsonDocument(QJsonObject {{QStringLiteral("choices"), QJsonArray {choice}}}).toJson();
         const auto decoded = openaichat::decodeResponse(response, ctx);
         QVERIFY(decoded.ok());
         QCOMPARE(decoded->content.first().name, longName);
@@ -420,27 +450,57 @@ private Q_SLOTS:
         })");
         canon::Request r = basic();
         r.tools = {tool(QStringLiteral("T"), schema), tool(QStringLiteral("NoArgs"), obj(R"({"type":"object"})")),
-                   tool(QStringLiteral("Untyped"), obj(R"({"properties":{"x":{"type":"string"}}})"))};
+            tool(QStringLiteral("Untyped"), obj(R"({"properties":{"x":{"type":"string"}}})"))};
         // An argument value in history that looks like a schema keyword must not be touched.
-        r.messages.append(assistant({toolCall(QStringLiteral("c1"), QStringLiteral("T"),
-                                              obj(R"({"format":"json","$schema":"keep me","type":"x"})"))}));
+        r.messages.append(assistant({toolCall(
+            QStringLiteral("c1"), QStringLiteral("T"), obj(R"({"format":"json","$schema":"keep me","type":"x"})"))}));
         r.messages.append(user({toolResult(QStringLiteral("c1"), {text(QStringLiteral("ok"))})}));
         const QJsonObject body = encode(r);
         const QJsonArray tools = body.value(QLatin1String("tools")).toArray();
-        const QJsonObject params = tools.at(0).toObject().value(QLatin1String("function")).toObject().value(QLatin1String("parameters")).toObject();
+        const QJsonObject params = tools.at(0)
+                                       .toObject()
+                                       .value(QLatin1String("function"))
+                                       .toObject()
+                                       .value(QLatin1String("parameters"))
+                                       .toObject();
         QVERIFY(!params.contains(QLatin1String("$schema")));
         QJsonObject expected = schema;
         expected.remove(QLatin1String("$schema"));
         QCOMPARE(params, expected); // everything else passes unchanged, incl. properties named "format"/"type"
-        QCOMPARE(tools.at(1).toObject().value(QLatin1String("function")).toObject().value(QLatin1String("parameters")).toObject(),
-                 obj(R"({"type":"object","properties":{}})"));
-        QCOMPARE(tools.at(2).toObject().value(QLatin1String("function")).toObject().value(QLatin1String("parameters")).toObject(),
-                 obj(R"({"type":"object","properties":{"x":{"type":"string"}}})"));
-        QCOMPARE(tools.at(0).toObject().value(QLatin1String("function")).toObject().value(QLatin1String("description")).toString(),
-                 QStringLiteral("Does T"));
-        const QString args = messages(body).at(1).toObject().value(QLatin1String("tool_calls")).toArray().at(0).toObject()
-                                 .value(QLatin1String("function")).toObject().value(QLatin1String("arguments")).toString();
-        QCOMPARE(QJsonDocument::fromJson(args.toUtf8()).object(), obj(R"({"format":"json","$schema":"keep me","type":"x"})"));
+        QCOMPARE(tools.at(1)
+                     .toObject()
+                     .value(QLatin1String("function"))
+                     .toObject()
+                     .value(QLatin1String("parameters"))
+                     .toObject(),
+            obj(R"({"type":"object","properties":{}})"));
+        QCOMPARE(tools.at(2)
+                     .toObject()
+                     .value(QLatin1String("function"))
+                     .toObject()
+                     .value(QLatin1String("parameters"))
+                     .toObject(),
+            obj(R"({"type":"object","properties":{"x":{"type":"string"}}})"));
+        QCOMPARE(tools.at(0)
+                     .toObject()
+                     .value(QLatin1String("function"))
+                     .toObject()
+                     .value(QLatin1String("description"))
+                     .toString(),
+            QStringLiteral("Does T"));
+        const QString args = messages(body)
+                                 .at(1)
+                                 .toObject()
+                                 .value(QLatin1String("tool_calls"))
+                                 .toArray()
+                                 .at(0)
+                                 .toObject()
+                                 .value(QLatin1String("function"))
+                                 .toObject()
+                                 .value(QLatin1String("arguments"))
+                                 .toString();
+        QCOMPARE(QJsonDocument::fromJson(args.toUtf8()).object(),
+            obj(R"({"format":"json","$schema":"keep me","type":"x"})"));
     }
 
     void toolChoice_data()
@@ -456,8 +516,8 @@ private Q_SLOTS:
             QTest::addRow("unset%s", suffix) << int(M::Unset) << dp << true << QByteArray() << dp;
             QTest::addRow("auto%s", suffix) << int(M::Auto) << dp << true << QByteArray("\"auto\"") << dp;
             QTest::addRow("any%s", suffix) << int(M::Any) << dp << true << QByteArray("\"required\"") << dp;
-            QTest::addRow("tool%s", suffix) << int(M::Tool) << dp << true
-                                             << QByteArray(R"({"type":"function","function":{"name":"Read"}})") << dp;
+            QTest::addRow("tool%s", suffix)
+                << int(M::Tool) << dp << true << QByteArray(R"({"type":"function","function":{"name":"Read"}})") << dp;
             QTest::addRow("none%s", suffix) << int(M::None) << dp << true << QByteArray("\"none\"") << dp;
             QTest::addRow("no tools, auto%s", suffix) << int(M::Auto) << dp << false << QByteArray() << false;
             QTest::addRow("no tools, any%s", suffix) << int(M::Any) << dp << false << QByteArray() << false;
@@ -505,25 +565,46 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("expected"); // JSON object of the thinking-related fields
         using M = canon::Thinking::Mode;
         QTest::addRow("effort unset") << QString() << int(M::Unset) << 0 << QString() << QByteArray("{}");
-        QTest::addRow("effort disabled") << QStringLiteral("effort") << int(M::Disabled) << 0 << QString() << QByteArray("{}");
-        QTest::addRow("effort 1024") << QString() << int(M::Enabled) << 1024 << QString() << QByteArray(R"({"reasoning_effort":"low"})");
-        QTest::addRow("effort 1025") << QString() << int(M::Enabled) << 1025 << QString() << QByteArray(R"({"reasoning_effort":"medium"})");
-        QTest::addRow("effort 8192") << QString() << int(M::Enabled) << 8192 << QString() << QByteArray(R"({"reasoning_effort":"medium"})");
-        QTest::addRow("effort 30000") << QString() << int(M::Enabled) << 30000 << QString() << QByteArray(R"({"reasoning_effort":"high"})");
-        QTest::addRow("adaptive low") << QString() << int(M::Adaptive) << 0 << QStringLiteral("low") << QByteArray(R"({"reasoning_effort":"low"})");
-        QTest::addRow("adaptive medium") << QString() << int(M::Adaptive) << 0 << QStringLiteral("medium") << QByteArray(R"({"reasoning_effort":"medium"})");
-        QTest::addRow("adaptive high") << QString() << int(M::Adaptive) << 0 << QStringLiteral("high") << QByteArray(R"({"reasoning_effort":"high"})");
-        QTest::addRow("adaptive xhigh") << QString() << int(M::Adaptive) << 0 << QStringLiteral("xhigh") << QByteArray(R"({"reasoning_effort":"high"})");
-        QTest::addRow("adaptive max") << QString() << int(M::Adaptive) << 0 << QStringLiteral("max") << QByteArray(R"({"reasoning_effort":"high"})");
-        QTest::addRow("adaptive no effort") << QString() << int(M::Adaptive) << 0 << QString() << QByteArray(R"({"reasoning_effort":"high"})");
-        QTest::addRow("deepseek enabled") << QStringLiteral("deepseek") << int(M::Enabled) << 4000 << QString() << QByteArray(R"({"thinking":{"type":"enabled"}})");
-        QTest::addRow("deepseek adaptive") << QStringLiteral("deepseek") << int(M::Adaptive) << 0 << QStringLiteral("high") << QByteArray(R"({"thinking":{"type":"enabled"}})");
-        QTest::addRow("deepseek disabled") << QStringLiteral("deepseek") << int(M::Disabled) << 0 << QString() << QByteArray(R"({"thinking":{"type":"disabled"}})");
-        QTest::addRow("deepseek unset") << QStringLiteral("deepseek") << int(M::Unset) << 0 << QString() << QByteArray("{}");
-        QTest::addRow("openrouter budget") << QStringLiteral("openrouter") << int(M::Enabled) << 8000 << QString() << QByteArray(R"({"reasoning":{"max_tokens":8000}})");
-        QTest::addRow("openrouter adaptive") << QStringLiteral("openrouter") << int(M::Adaptive) << 0 << QStringLiteral("medium") << QByteArray(R"({"reasoning":{"effort":"medium"}})");
-        QTest::addRow("qwen") << QStringLiteral("qwen") << int(M::Enabled) << 8000 << QString() << QByteArray(R"({"enable_thinking":true})");
-        QTest::addRow("qwen disabled") << QStringLiteral("qwen") << int(M::Disabled) << 0 << QString() << QByteArray("{}");
+        QTest::addRow("effort disabled") << QStringLiteral("effort") << int(M::Disabled) << 0 << QString()
+                                         << QByteArray("{}");
+        QTest::addRow("effort 1024") << QString() << int(M::Enabled) << 1024 << QString()
+                                     << QByteArray(R"({"reasoning_effort":"low"})");
+        QTest::addRow("effort 1025") << QString() << int(M::Enabled) << 1025 << QString()
+                                     << QByteArray(R"({"reasoning_effort":"medium"})");
+        QTest::addRow("effort 8192") << QString() << int(M::Enabled) << 8192 << QString()
+                                     << QByteArray(R"({"reasoning_effort":"medium"})");
+        QTest::addRow("effort 30000") << QString() << int(M::Enabled) << 30000 << QString()
+                                      << QByteArray(R"({"reasoning_effort":"high"})");
+        QTest::addRow("adaptive low") << QString() << int(M::Adaptive) << 0 << QStringLiteral("low")
+                                      << QByteArray(R"({"reasoning_effort":"low"})");
+        QTest::addRow("adaptive medium") << QString() << int(M::Adaptive) << 0 << QStringLiteral("medium")
+                                         << QByteArray(R"({"reasoning_effort":"medium"})");
+        QTest::addRow("adaptive high") << QString() << int(M::Adaptive) << 0 << QStringLiteral("high")
+                                       << QByteArray(R"({"reasoning_effort":"high"})");
+        QTest::addRow("adaptive xhigh") << QString() << int(M::Adaptive) << 0 << QStringLiteral("xhigh")
+                                        << QByteArray(R"({"reasoning_effort":"high"})");
+        QTest::addRow("adaptive max") << QString() << int(M::Adaptive) << 0 << QStringLiteral("max")
+                                      << QByteArray(R"({"reasoning_effort":"high"})");
+        QTest::addRow("adaptive no effort")
+            << QString() << int(M::Adaptive) << 0 << QString() << QByteArray(R"({"reasoning_effort":"high"})");
+        QTest::addRow("deepseek enabled") << QStringLiteral("deepseek") << int(M::Enabled) << 4000 << QString()
+                                          << QByteArray(R"({"thinking":{"type":"enabled"}})");
+        QTest::addRow("deepseek adaptive")
+            << QStringLiteral("deepseek") << int(M::Adaptive) << 0 << QStringLiteral("high")
+            << QByteArray(R"({"thinking":{"type":"enabled"}})");
+        QTest::addRow("deepseek disabled") << QStringLiteral("deepseek") << int(M::Disabled) << 0 << QString()
+                                           << QByteArray(R"({"thinking":{"type":"disabled"}})");
+        QTest::addRow("deepseek unset") << QStringLiteral("deepseek") << int(M::Unset) << 0 << QString()
+                                        << QByteArray("{}");
+        QTest::addRow("openrouter budget") << QStringLiteral("openrouter") << int(M::Enabled) << 8000 << QString()
+                                           << QByteArray(R"({"reasoning":{"max_tokens":8000}})");
+        QTest::addRow("openrouter adaptive")
+            << QStringLiteral("openrouter") << int(M::Adaptive) << 0 << QStringLiteral("medium")
+            << QByteArray(R"({"reasoning":{"effort":"medium"}})");
+        QTest::addRow("qwen") << QStringLiteral("qwen") << int(M::Enabled) << 8000 << QString()
+                              << QByteArray(R"({"enable_thinking":true})");
+        QTest::addRow("qwen disabled") << QStringLiteral("qwen") << int(M::Disabled) << 0 << QString()
+                                       << QByteArray("{}");
         QTest::addRow("none") << QStringLiteral("none") << int(M::Enabled) << 8000 << QString() << QByteArray("{}");
     }
 
@@ -615,13 +696,13 @@ private Q_SLOTS:
         r.topP = 0.9;
         r.topK = 40;
         r.stopSequences = {QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c"), QStringLiteral("d"),
-                           QStringLiteral("e"), QStringLiteral("f")};
+            QStringLiteral("e"), QStringLiteral("f")};
         const QJsonObject body = encode(r);
         QCOMPARE(body.value(QLatin1String("temperature")).toDouble(), 0.7);
         QCOMPARE(body.value(QLatin1String("top_p")).toDouble(), 0.9);
         QVERIFY(!body.contains(QLatin1String("top_k")));
         QCOMPARE(body.value(QLatin1String("stop")).toArray(),
-                 (QJsonArray{QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c"), QStringLiteral("d")}));
+            (QJsonArray {QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c"), QStringLiteral("d")}));
         QVERIFY(!body.contains(QLatin1String("stream")));
         QVERIFY(!body.contains(QLatin1String("stream_options")));
     }
@@ -654,8 +735,9 @@ private Q_SLOTS:
         QTest::addColumn<QString>("url");
         QTest::addColumn<QString>("expected");
         for (const char* mime : {"image/jpeg", "image/png", "image/webp", "image/gif"}) {
-            QTest::addRow("base64 %s", mime) << QString::fromLatin1(mime) << QStringLiteral("AAAA") << QString()
-                                             << QStringLiteral("data:") + QString::fromLatin1(mime) + QStringLiteral(";base64,AAAA");
+            QTest::addRow("base64 %s", mime)
+                << QString::fromLatin1(mime) << QStringLiteral("AAAA") << QString()
+                << QStringLiteral("data:") + QString::fromLatin1(mime) + QStringLiteral(";base64,AAAA");
         }
         QTest::addRow("url") << QString() << QString() << QStringLiteral("https://example.com/a.png")
                              << QStringLiteral("https://example.com/a.png");
@@ -674,8 +756,13 @@ private Q_SLOTS:
         QCOMPARE(content.size(), 2);
         QCOMPARE(content.at(0).toObject(), obj(R"({"type":"text","text":"What is this?"})"));
         QCOMPARE(content.at(1).toObject().value(QLatin1String("type")).toString(), QStringLiteral("image_url"));
-        QCOMPARE(content.at(1).toObject().value(QLatin1String("image_url")).toObject().value(QLatin1String("url")).toString(),
-                 expected);
+        QCOMPARE(content.at(1)
+                     .toObject()
+                     .value(QLatin1String("image_url"))
+                     .toObject()
+                     .value(QLatin1String("url"))
+                     .toString(),
+            expected);
     }
 
     void documents()
@@ -694,7 +781,7 @@ private Q_SLOTS:
         const QJsonArray content = messages(encode(r)).at(0).toObject().value(QLatin1String("content")).toArray();
         QCOMPARE(content.size(), 2);
         QCOMPARE(content.at(0).toObject(),
-                 obj(R"({"type":"file","file":{"filename":"report.pdf","file_data":"data:application/pdf;base64,JVBERi0="}})"));
+            obj(R"({"type":"file","file":{"filename":"report.pdf","file_data":"data:application/pdf;base64,JVBERi0="}})"));
         QCOMPARE(content.at(1).toObject(), obj(R"({"type":"text","text":"plain text body"})"));
     }
 
@@ -705,12 +792,13 @@ private Q_SLOTS:
         r.messages.append(user({text(QString()), text(QStringLiteral("  \n")), text(QStringLiteral("real"))}));
         r.messages.append(assistant({text(QString()), toolCall(QStringLiteral("c1"), QStringLiteral("Bash"), {})}));
         r.messages.append(user({toolResult(QStringLiteral("c1"), {text(QStringLiteral("out"))}), text(QString())}));
-        r.messages.append(assistant({text(QStringLiteral(" "))}));       // nothing left: skipped
-        r.messages.append(user({text(QString())}));                       // nothing left: skipped
+        r.messages.append(assistant({text(QStringLiteral(" "))})); // nothing left: skipped
+        r.messages.append(user({text(QString())})); // nothing left: skipped
         r.messages.append(user({text(QStringLiteral("last"))}));
         const QJsonObject body = encode(r);
-        QCOMPARE(roles(body), (QStringList{QStringLiteral("user"), QStringLiteral("assistant"), QStringLiteral("tool"),
-                                           QStringLiteral("user")}));
+        QCOMPARE(roles(body),
+            (QStringList {
+                QStringLiteral("user"), QStringLiteral("assistant"), QStringLiteral("tool"), QStringLiteral("user")}));
         const QJsonArray m = messages(body);
         QCOMPARE(m.at(0).toObject().value(QLatin1String("content")).toString(), QStringLiteral("real"));
         QVERIFY(m.at(1).toObject().value(QLatin1String("content")).isNull());
@@ -724,18 +812,19 @@ private Q_SLOTS:
     {
         canon::Request r = basic();
         r.outputSchema = obj(R"({"type":"object","properties":{"answer":{"type":"string"}}})");
-        r.userId = QStringLiteral("user_0123456789abcdef_account_x_session_y_and_a_lot_more_characters_than_sixty_four");
+        r.userId
+            = QStringLiteral("user_0123456789abcdef_account_x_session_y_and_a_lot_more_characters_than_sixty_four");
         r.tools = {tool(QStringLiteral("Read"))};
         const QJsonObject body = encode(r);
         QCOMPARE(body.value(QLatin1String("response_format")).toObject(),
-                 obj(R"({"type":"json_schema","json_schema":{"name":"output","schema":{"type":"object","properties":{"answer":{"type":"string"}}},"strict":false}})"));
+            obj(R"({"type":"json_schema","json_schema":{"name":"output","schema":{"type":"object","properties":{"answer":{"type":"string"}}},"strict":false}})"));
         const QString u = body.value(QLatin1String("user")).toString();
         QVERIFY(u.size() <= 64 && !u.isEmpty());
         QVERIFY(!u.contains(QLatin1String("user_0123")));
         for (const char* forbidden : {"cache_control", "metadata", "top_k", "anthropic", "betas", "system\":["})
             QVERIFY2(!QJsonDocument(body).toJson(QJsonDocument::Compact).contains(forbidden), forbidden);
         const QStringList allowed = {QStringLiteral("model"), QStringLiteral("messages"), QStringLiteral("tools"),
-                                     QStringLiteral("max_tokens"), QStringLiteral("response_format"), QStringLiteral("user")};
+            QStringLiteral("max_tokens"), QStringLiteral("response_format"), QStringLiteral("user")};
         for (const QString& key : body.keys())
             QVERIFY2(allowed.contains(key), qPrintable(key));
     }
@@ -754,15 +843,18 @@ private Q_SLOTS:
         r.toolChoice.disableParallel = true;
         r.thinking.mode = canon::Thinking::Mode::Enabled;
         r.thinking.budgetTokens = 30000;
-        const QJsonObject input{{QStringLiteral("file_path"), QStringLiteral("/a.txt")}, {QStringLiteral("offset"), 3}};
+        const QJsonObject input {
+            {QStringLiteral("file_path"), QStringLiteral("/a.txt")}, {QStringLiteral("offset"), 3}};
         r.messages = {
-            user({text(QStringLiteral("Read /a.txt please")), image(QStringLiteral("image/png"), QStringLiteral("AAAA"))}),
+            user({text(QStringLiteral("Read /a.txt please")),
+                image(QStringLiteral("image/png"), QStringLiteral("AAAA"))}),
             assistant({reasoning(QStringLiteral("Need to read.")), text(QStringLiteral("Reading.")),
-                       toolCall(QStringLiteral("call_1"), QStringLiteral("Read"), input),
-                       toolCall(QStringLiteral("call_2"), QStringLiteral("Bash"), QJsonObject{{QStringLiteral("command"), QStringLiteral("ls")}})}),
+                toolCall(QStringLiteral("call_1"), QStringLiteral("Read"), input),
+                toolCall(QStringLiteral("call_2"), QStringLiteral("Bash"),
+                    QJsonObject {{QStringLiteral("command"), QStringLiteral("ls")}})}),
             user({toolResult(QStringLiteral("call_1"), {text(QStringLiteral("contents"))}),
-                  toolResult(QStringLiteral("call_2"), {text(QStringLiteral("denied"))}, true),
-                  text(QStringLiteral("thanks"))}),
+                toolResult(QStringLiteral("call_2"), {text(QStringLiteral("denied"))}, true),
+                text(QStringLiteral("thanks"))}),
             assistant({text(QStringLiteral("Done."))}),
         };
         ModelProfile profile;
@@ -823,7 +915,7 @@ private Q_SLOTS:
         // Re-encoding the decoded request gives the same body.
         canon::TranslationContext ctx2;
         QCOMPARE(QJsonDocument::fromJson(openaichat::encodeRequest(d, profile, ctx2)).object(),
-                 QJsonDocument::fromJson(body).object());
+            QJsonDocument::fromJson(body).object());
     }
 
     void largeRequestSpeed()
@@ -834,14 +926,16 @@ private Q_SLOTS:
         r.system = {text(QStringLiteral("You are Claude Code. ").repeated(200))};
         for (int i = 0; i < 20; ++i) {
             r.tools.append(tool(QStringLiteral("Tool") + QString::number(i),
-                                obj(R"({"type":"object","properties":{"a":{"type":"string","description":"something long enough to matter"},"b":{"type":"integer"}},"required":["a"]})")));
+                obj(R"({"type":"object","properties":{"a":{"type":"string","description":"something long enough to matter"},"b":{"type":"integer"}},"required":["a"]})")));
         }
         for (int i = 0; i < 40; ++i) {
             const QString id = QStringLiteral("call_") + QString::number(i);
             r.messages.append(user({text(QStringLiteral("Please look at file number %1 and fix it.").arg(i))}));
             r.messages.append(assistant({text(QStringLiteral("Looking.")),
-                                         toolCall(id, QStringLiteral("Tool1"), QJsonObject{{QStringLiteral("a"), QStringLiteral("/src/file.cpp")}})}));
-            r.messages.append(user({toolResult(id, {text(QStringLiteral("int main() { return 0; }\n").repeated(50))})}));
+                toolCall(id, QStringLiteral("Tool1"),
+                    QJsonObject {{QStringLiteral("a"), QStringLiteral("/src/file.cpp")}})}));
+            r.messages.append(
+                user({toolResult(id, {text(QStringLiteral("int main() { return 0; }\n").repeated(50))})}));
         }
         ModelProfile profile;
         profile.contextWindow = 200000; // includes the input estimate for the clamp
@@ -878,7 +972,7 @@ private Q_SLOTS:
         QCOMPARE(d->toolChoice.mode, canon::ToolChoice::Mode::Tool);
         QCOMPARE(d->toolChoice.name, QStringLiteral("f"));
         QCOMPARE(d->maxTokens, 77);
-        QCOMPARE(d->stopSequences, QStringList{QStringLiteral("END")});
+        QCOMPARE(d->stopSequences, QStringList {QStringLiteral("END")});
         QCOMPARE(d->thinking.effort, QStringLiteral("low"));
         QCOMPARE(d->thinking.budgetTokens, 1024);
         QCOMPARE(*d->topP, 0.3);

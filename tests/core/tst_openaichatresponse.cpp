@@ -55,7 +55,8 @@ QList<canon::Part> toolCalls(const canon::Response& r)
 
 } // namespace
 
-class TestOpenAiChatResponse : public QObject {
+class TestOpenAiChatResponse : public QObject
+{
     Q_OBJECT
 
 private Q_SLOTS:
@@ -131,14 +132,14 @@ private Q_SLOTS:
             const QJsonObject fn = expectedCalls.at(i).toObject().value(QLatin1String("function")).toObject();
             QCOMPARE(calls.at(i).name, fn.value(QLatin1String("name")).toString());
             QCOMPARE(calls.at(i).input,
-                     QJsonDocument::fromJson(fn.value(QLatin1String("arguments")).toString().toUtf8()).object());
+                QJsonDocument::fromJson(fn.value(QLatin1String("arguments")).toString().toUtf8()).object());
             QCOMPARE(calls.at(i).id, expectedCalls.at(i).toObject().value(QLatin1String("id")).toString());
             QVERIFY(idRe.match(calls.at(i).id).hasMatch());
         }
 
         const QString finish = choice.value(QLatin1String("finish_reason")).toString();
-        QCOMPARE(r.stopReason,
-                 openaichat::applyToolUseOverride(openaichat::stopReasonFromFinish(finish), !calls.isEmpty()));
+        QCOMPARE(
+            r.stopReason, openaichat::applyToolUseOverride(openaichat::stopReasonFromFinish(finish), !calls.isEmpty()));
 
         const QJsonObject usage = o.value(QLatin1String("usage")).toObject();
         const qint64 prompt = usage.value(QLatin1String("prompt_tokens")).toInteger();
@@ -147,7 +148,10 @@ private Q_SLOTS:
                                            .toObject()
                                            .value(QLatin1String("reasoning_tokens"))
                                            .toInteger(-1);
-        qint64 cached = usage.value(QLatin1String("prompt_tokens_details")).toObject().value(QLatin1String("cached_tokens")).toInteger(-1);
+        qint64 cached = usage.value(QLatin1String("prompt_tokens_details"))
+                            .toObject()
+                            .value(QLatin1String("cached_tokens"))
+                            .toInteger(-1);
         if (cached < 0)
             cached = usage.value(QLatin1String("cached_tokens")).toInteger(0);
         QCOMPARE(r.usage.outputTokens, completion); // as reported, also where it excludes reasoning (xAI)
@@ -159,7 +163,8 @@ private Q_SLOTS:
 
     void deepseekUsage()
     {
-        const QByteArray body = R"({"id":"x","model":"deepseek-chat","choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}],
+        const QByteArray body
+            = R"({"id":"x","model":"deepseek-chat","choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}],
             "usage":{"prompt_tokens":500,"completion_tokens":20,"prompt_tokens_details":{"cached_tokens":320},"prompt_cache_hit_tokens":320,"prompt_cache_miss_tokens":180,"completion_tokens_details":{"reasoning_tokens":12}}})";
         const auto r = openaichat::decodeResponse(body, {});
         QVERIFY(r.ok());
@@ -173,21 +178,25 @@ private Q_SLOTS:
     void cacheWriteUsage()
     {
         const canon::Usage u = openaichat::parseUsage(QJsonDocument::fromJson(
-            R"({"prompt_tokens":1000,"completion_tokens":5,"prompt_tokens_details":{"cached_tokens":600,"cache_write_tokens":300}})").object());
+            R"({"prompt_tokens":1000,"completion_tokens":5,"prompt_tokens_details":{"cached_tokens":600,"cache_write_tokens":300}})")
+                                                          .object());
         QCOMPARE(u.inputTokens, 100);
         QCOMPARE(u.cacheReadTokens, 600);
         QCOMPARE(u.cacheWriteTokens, 300);
         // Never negative, whatever the upstream reports.
         const canon::Usage odd = openaichat::parseUsage(QJsonDocument::fromJson(
-            R"({"prompt_tokens":10,"completion_tokens":5,"prompt_tokens_details":{"cached_tokens":600}})").object());
+            R"({"prompt_tokens":10,"completion_tokens":5,"prompt_tokens_details":{"cached_tokens":600}})")
+                                                            .object());
         QCOMPARE(odd.inputTokens, 0);
     }
 
     void toolCallRepairs()
     {
         canon::TranslationContext ctx;
-        ctx.toolNameToClient.insert(QStringLiteral("mcp__srv__tool_1a2b3c4d"), QStringLiteral("mcp__srv__tool.with.dots"));
-        const QByteArray body = R"({"id":"x","model":"kimi","choices":[{"index":0,"finish_reason":"stop","message":{"role":"assistant","content":null,"tool_calls":[
+        ctx.toolNameToClient.insert(
+            QStringLiteral("mcp__srv__tool_1a2b3c4d"), QStringLiteral("mcp__srv__tool.with.dots"));
+        const QByteArray body
+            = R"({"id":"x","model":"kimi","choices":[{"index":0,"finish_reason":"stop","message":{"role":"assistant","content":null,"tool_calls":[
             {"id":"functions.Bash:0","type":"function","function":{"name":"Bash","arguments":"{\u0022command\u0022:\u0022ls\u0022}"}},
             {"type":"function","function":{"name":"mcp__srv__tool_1a2b3c4d","arguments":"not json"}},
             {"id":"call_3","type":"function","function":{"name":"Read","arguments":"[1,2]"}},
@@ -207,7 +216,8 @@ private Q_SLOTS:
         // finish_reason "stop" with calls -> tool_use; "tool_calls" without calls -> end_turn.
         QCOMPARE(r->stopReason, canon::StopReason::ToolUse);
         const auto noCalls = openaichat::decodeResponse(
-            R"({"choices":[{"index":0,"finish_reason":"tool_calls","message":{"role":"assistant","content":"hm"}}]})", ctx);
+            R"({"choices":[{"index":0,"finish_reason":"tool_calls","message":{"role":"assistant","content":"hm"}}]})",
+            ctx);
         QVERIFY(noCalls.ok());
         QCOMPARE(noCalls->stopReason, canon::StopReason::EndTurn);
     }
@@ -215,7 +225,8 @@ private Q_SLOTS:
     void refusal()
     {
         const auto r = openaichat::decodeResponse(
-            R"({"choices":[{"index":0,"finish_reason":"stop","message":{"role":"assistant","content":null,"refusal":"I cannot help with that."}}]})", {});
+            R"({"choices":[{"index":0,"finish_reason":"stop","message":{"role":"assistant","content":null,"refusal":"I cannot help with that."}}]})",
+            {});
         QVERIFY(r.ok());
         QCOMPARE(joined(r.value(), canon::PartKind::Text), QStringLiteral("I cannot help with that."));
         QCOMPARE(r->stopReason, canon::StopReason::Refusal);
@@ -228,14 +239,16 @@ private Q_SLOTS:
         QTest::addColumn<int>("type");
         QTest::addRow("not json") << QByteArray("<html>oops</html>") << 500 << int(canon::ErrorType::Api);
         QTest::addRow("empty") << QByteArray() << 500 << int(canon::ErrorType::Api);
-        QTest::addRow("error object") << QByteArray(R"({"error":{"message":"Rate limit reached","type":"rate_limit_exceeded"}})") << 429
-                                      << int(canon::ErrorType::RateLimit);
+        QTest::addRow("error object") << QByteArray(
+            R"({"error":{"message":"Rate limit reached","type":"rate_limit_exceeded"}})")
+                                      << 429 << int(canon::ErrorType::RateLimit);
         QTest::addRow("no choices") << QByteArray(R"({"id":"x","choices":[]})") << 500 << int(canon::ErrorType::Api);
-        QTest::addRow("insufficient resource")
-            << QByteArray(R"({"choices":[{"index":0,"finish_reason":"insufficient_system_resource","message":{"content":"par"}}]})") << 529
-            << int(canon::ErrorType::Overloaded);
-        QTest::addRow("finish error") << QByteArray(R"({"choices":[{"index":0,"finish_reason":"error","message":{"content":""}}]})") << 500
-                                      << int(canon::ErrorType::Api);
+        QTest::addRow("insufficient resource") << QByteArray(
+            R"({"choices":[{"index":0,"finish_reason":"insufficient_system_resource","message":{"content":"par"}}]})")
+                                               << 529 << int(canon::ErrorType::Overloaded);
+        QTest::addRow("finish error") << QByteArray(
+            R"({"choices":[{"index":0,"finish_reason":"error","message":{"content":""}}]})")
+                                      << 500 << int(canon::ErrorType::Api);
     }
 
     void badBodies()
@@ -268,11 +281,14 @@ private Q_SLOTS:
         QTest::addRow("409") << 409 << generic << 409 << int(canon::ErrorType::Conflict) << true;
         QTest::addRow("413") << 413 << generic << 413 << int(canon::ErrorType::RequestTooLarge) << true;
         QTest::addRow("429") << 429 << generic << 429 << int(canon::ErrorType::RateLimit) << true;
-        QTest::addRow("429 quota code") << 429
-                                        << QByteArray(R"({"error":{"message":"You exceeded your current quota","type":"insufficient_quota","code":"insufficient_quota"}})")
+        QTest::addRow("429 quota code")
+            << 429
+            << QByteArray(
+                   R"({"error":{"message":"You exceeded your current quota","type":"insufficient_quota","code":"insufficient_quota"}})")
+            << 429 << int(canon::ErrorType::RateLimit) << false;
+        QTest::addRow("429 quota type") << 429
+                                        << QByteArray(R"({"error":{"message":"quota","type":"insufficient_quota"}})")
                                         << 429 << int(canon::ErrorType::RateLimit) << false;
-        QTest::addRow("429 quota type") << 429 << QByteArray(R"({"error":{"message":"quota","type":"insufficient_quota"}})") << 429
-                                        << int(canon::ErrorType::RateLimit) << false;
         QTest::addRow("500") << 500 << generic << 500 << int(canon::ErrorType::Api) << true;
         QTest::addRow("501") << 501 << generic << 500 << int(canon::ErrorType::Api) << true;
         QTest::addRow("502 html") << 502 << QByteArray("<html><body>Bad gateway</body></html>") << 529
@@ -283,8 +299,10 @@ private Q_SLOTS:
         QTest::addRow("400 empty body") << 400 << QByteArray() << 400 << int(canon::ErrorType::InvalidRequest) << true;
         QTest::addRow("error string") << 403 << QByteArray(R"({"error":"region not supported"})") << 403
                                       << int(canon::ErrorType::Permission) << true;
-        QTest::addRow("array body") << 429 << QByteArray(R"([{"error":{"code":429,"message":"Resource exhausted","status":"RESOURCE_EXHAUSTED"}}])")
-                                    << 429 << int(canon::ErrorType::RateLimit) << true;
+        QTest::addRow("array body")
+            << 429
+            << QByteArray(R"([{"error":{"code":429,"message":"Resource exhausted","status":"RESOURCE_EXHAUSTED"}}])")
+            << 429 << int(canon::ErrorType::RateLimit) << true;
     }
 
     void errorMatrix()
@@ -315,19 +333,22 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("body");
         QTest::addColumn<int>("low");
         QTest::addColumn<int>("high");
-        const QByteArray body = R"({"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}})";
+        const QByteArray body
+            = R"({"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}})";
         QTest::addRow("seconds") << QByteArray("30") << QByteArray() << body << 30 << 30;
         QTest::addRow("fractional") << QByteArray("1.2") << QByteArray() << body << 2 << 2;
         const QDateTime when = QDateTime::currentDateTimeUtc().addSecs(120);
-        const QByteArray httpDate =
-            QLocale::c().toString(when, QStringLiteral("ddd, dd MMM yyyy HH:mm:ss")).toLatin1() + " GMT";
+        const QByteArray httpDate
+            = QLocale::c().toString(when, QStringLiteral("ddd, dd MMM yyyy HH:mm:ss")).toLatin1() + " GMT";
         QTest::addRow("http-date") << httpDate << QByteArray() << body << 115 << 121;
-        QTest::addRow("past http-date") << QByteArray("Wed, 21 Oct 2015 07:28:00 GMT") << QByteArray() << body << 0 << 0;
+        QTest::addRow("past http-date") << QByteArray("Wed, 21 Oct 2015 07:28:00 GMT") << QByteArray() << body << 0
+                                        << 0;
         QTest::addRow("retry-after-ms") << QByteArray() << QByteArray("2500") << body << 3 << 3;
         QTest::addRow("ms wins") << QByteArray("60") << QByteArray("500") << body << 1 << 1;
         QTest::addRow("message hint")
             << QByteArray() << QByteArray()
-            << QByteArray(R"({"error":{"message":"Rate limit reached for gpt-4o. Please try again in 6.5s.","code":"rate_limit_exceeded"}})")
+            << QByteArray(
+                   R"({"error":{"message":"Rate limit reached for gpt-4o. Please try again in 6.5s.","code":"rate_limit_exceeded"}})")
             << 7 << 7;
         QTest::addRow("none") << QByteArray() << QByteArray() << body << -1 << -1;
         QTest::addRow("garbage") << QByteArray("soon") << QByteArray() << body << -1 << -1;
@@ -343,7 +364,7 @@ private Q_SLOTS:
         const canon::Error e = openaichat::decodeError(429, body, header, headerMs);
         QCOMPARE(e.type, canon::ErrorType::RateLimit);
         QVERIFY2(e.retryAfterSeconds >= low && e.retryAfterSeconds <= high,
-                 qPrintable(QString::number(e.retryAfterSeconds)));
+            qPrintable(QString::number(e.retryAfterSeconds)));
         // Also carried on overload.
         if (!header.isEmpty() && low > 0)
             QVERIFY(openaichat::decodeError(503, "{}", header, headerMs).retryAfterSeconds >= low);
@@ -353,18 +374,18 @@ private Q_SLOTS:
     {
         QTest::addColumn<QByteArray>("body");
         QTest::addColumn<QString>("prefix");
-        QTest::addRow("openai")
-            << QByteArray(R"({"error":{"message":"This model's maximum context length is 128000 tokens. However, your messages resulted in 130205 tokens. Please reduce the length of the messages.","type":"invalid_request_error","param":"messages","code":"context_length_exceeded"}})")
-            << QStringLiteral("prompt is too long: 130205 tokens > 128000 maximum");
-        QTest::addRow("deepseek")
-            << QByteArray(R"({"error":{"message":"This model's maximum context length is 131072 tokens. However, you requested 131329 tokens (123137 in the messages, 8192 in the completion). Please reduce the length of the messages or completion.","type":"invalid_request_error","param":null,"code":"invalid_request_error"}})")
-            << QStringLiteral("prompt is too long: 131329 tokens > 131072 maximum");
-        QTest::addRow("gemini-compat")
-            << QByteArray(R"([{"error":{"code":400,"message":"The input token count (1200000) exceeds the maximum number of tokens allowed (1048576).","status":"INVALID_ARGUMENT"}}])")
-            << QStringLiteral("prompt is too long: 1200000 tokens > 1048576 maximum");
-        QTest::addRow("numbers unknown")
-            << QByteArray(R"({"error":{"message":"context_length_exceeded","code":"context_length_exceeded"}})")
-            << QStringLiteral("prompt is too long: ");
+        QTest::addRow("openai") << QByteArray(
+            R"({"error":{"message":"This model's maximum context length is 128000 tokens. However, your messages resulted in 130205 tokens. Please reduce the length of the messages.","type":"invalid_request_error","param":"messages","code":"context_length_exceeded"}})")
+                                << QStringLiteral("prompt is too long: 130205 tokens > 128000 maximum");
+        QTest::addRow("deepseek") << QByteArray(
+            R"({"error":{"message":"This model's maximum context length is 131072 tokens. However, you requested 131329 tokens (123137 in the messages, 8192 in the completion). Please reduce the length of the messages or completion.","type":"invalid_request_error","param":null,"code":"invalid_request_error"}})")
+                                  << QStringLiteral("prompt is too long: 131329 tokens > 131072 maximum");
+        QTest::addRow("gemini-compat") << QByteArray(
+            R"([{"error":{"code":400,"message":"The input token count (1200000) exceeds the maximum number of tokens allowed (1048576).","status":"INVALID_ARGUMENT"}}])")
+                                       << QStringLiteral("prompt is too long: 1200000 tokens > 1048576 maximum");
+        QTest::addRow("numbers unknown") << QByteArray(
+            R"({"error":{"message":"context_length_exceeded","code":"context_length_exceeded"}})")
+                                         << QStringLiteral("prompt is too long: ");
     }
 
     void contextLength()
@@ -405,9 +426,9 @@ private Q_SLOTS:
             call.kind = canon::PartKind::ToolCall;
             call.id = QStringLiteral("call_1");
             call.name = QStringLiteral("Read");
-            call.input = QJsonObject{{QStringLiteral("file_path"), QStringLiteral("/tmp/a")},
-                                     {QStringLiteral("limit"), 10},
-                                     {QStringLiteral("nested"), QJsonObject{{QStringLiteral("format"), true}}}};
+            call.input
+                = QJsonObject {{QStringLiteral("file_path"), QStringLiteral("/tmp/a")}, {QStringLiteral("limit"), 10},
+                    {QStringLiteral("nested"), QJsonObject {{QStringLiteral("format"), true}}}};
             in.content.append(call);
             in.stopReason = canon::StopReason::ToolUse;
         } else {

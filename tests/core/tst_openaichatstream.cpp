@@ -65,8 +65,8 @@ QStringList malformedStems()
 
 enum class Split { Whole, OneByte, Random };
 
-canon::StreamEvents decode(const QByteArray& bytes, Split split, const canon::TranslationContext& ctx = {},
-                           quint32 seed = 1)
+canon::StreamEvents decode(
+    const QByteArray& bytes, Split split, const canon::TranslationContext& ctx = {}, quint32 seed = 1)
 {
     openaichat::StreamDecoder d(ctx);
     canon::StreamEvents out;
@@ -121,7 +121,8 @@ int countType(const canon::StreamEvents& events, Type t)
 }
 
 // The JSON payloads of an OpenAI-style SSE body, split independently of the decoder (blank-line framing).
-struct RawEvent {
+struct RawEvent
+{
     QByteArray data;
     bool complete = true; // terminated by a blank line
 };
@@ -153,10 +154,12 @@ QList<RawEvent> rawEvents(const QByteArray& body)
 }
 
 // Expected result computed from the raw chunks with a simple reference accumulator keyed by (index, id).
-struct Expected {
+struct Expected
+{
     QString text;
     QString reasoning;
-    struct Call {
+    struct Call
+    {
         int index = -1;
         QString id;
         QString name;
@@ -225,7 +228,7 @@ Expected reference(const QByteArray& body)
                 if (!target && index < 0 && id.isEmpty() && !x.calls.isEmpty())
                     target = &x.calls.last();
                 if (!target) {
-                    x.calls.append(Expected::Call{index, {}, {}, {}});
+                    x.calls.append(Expected::Call {index, {}, {}, {}});
                     target = &x.calls.last();
                 }
                 if (target->id.isEmpty())
@@ -294,7 +297,8 @@ QByteArray sse(const QList<QByteArray>& chunks, bool done = true)
 
 } // namespace
 
-class TestOpenAiChatStream : public QObject {
+class TestOpenAiChatStream : public QObject
+{
     Q_OBJECT
 
 private Q_SLOTS:
@@ -310,7 +314,8 @@ private Q_SLOTS:
         const QStringList files = dir.entryList({QStringLiteral("*.sse")}, QDir::Files, QDir::Name);
         QVERIFY(files.size() >= 30);
         for (const QString& f : files)
-            QTest::addRow("%s", qPrintable(f)) << dir.filePath(f) << malformed.contains(f.section(QLatin1Char('.'), 0, 0));
+            QTest::addRow("%s", qPrintable(f))
+                << dir.filePath(f) << malformed.contains(f.section(QLatin1Char('.'), 0, 0));
     }
 
     void fixtures()
@@ -437,11 +442,16 @@ private Q_SLOTS:
         // Ollama style (P16): every call has index 0 but its own id; arguments in two fragments each.
         const QByteArray body = sse({
             J("{'id':'c1','model':'m','choices':[{'index':0,'delta':{'role':'assistant','content':''}}]}"),
-            J("{'id':'c1','model':'m','choices':[{'index':0,'delta':{'tool_calls':[{'index':0,'id':'call_a','type':'function','function':{'name':'Read','arguments':'{`file_path`:'}}]}}]}"),
-            J("{'id':'c1','model':'m','choices':[{'index':0,'delta':{'tool_calls':[{'index':0,'function':{'arguments':'`a.txt`}'}}]}}]}"),
-            J("{'id':'c1','model':'m','choices':[{'index':0,'delta':{'tool_calls':[{'index':0,'id':'call_b','type':'function','function':{'name':'Read','arguments':'{`file_path`:`b.txt`}'}}]}}]}"),
-            J("{'id':'c1','model':'m','choices':[{'index':0,'delta':{'tool_calls':[{'index':0,'id':'call_c','type':'function','function':{'name':'Grep','arguments':'{`pattern`:'}}]}}]}"),
-            J("{'id':'c1','model':'m','choices':[{'index':0,'delta':{'tool_calls':[{'index':0,'function':{'arguments':'`x`}'}}]}}]}"),
+            J("{'id':'c1','model':'m','choices':[{'index':0,'delta':{'tool_calls':[{'index':0,'id':'call_a','type':'"
+              "function','function':{'name':'Read','arguments':'{`file_path`:'}}]}}]}"),
+            J("{'id':'c1','model':'m','choices':[{'index':0,'delta':{'tool_calls':[{'index':0,'function':{'arguments':'"
+              "`a.txt`}'}}]}}]}"),
+            J("{'id':'c1','model':'m','choices':[{'index':0,'delta':{'tool_calls':[{'index':0,'id':'call_b','type':'"
+              "function','function':{'name':'Read','arguments':'{`file_path`:`b.txt`}'}}]}}]}"),
+            J("{'id':'c1','model':'m','choices':[{'index':0,'delta':{'tool_calls':[{'index':0,'id':'call_c','type':'"
+              "function','function':{'name':'Grep','arguments':'{`pattern`:'}}]}}]}"),
+            J("{'id':'c1','model':'m','choices':[{'index':0,'delta':{'tool_calls':[{'index':0,'function':{'arguments':'"
+              "`x`}'}}]}}]}"),
             J("{'id':'c1','model':'m','choices':[{'index':0,'delta':{},'finish_reason':'tool_calls'}]}"),
         });
         const canon::StreamEvents events = decode(body, Split::OneByte);
@@ -463,10 +473,14 @@ private Q_SLOTS:
     {
         // Fragments of two calls interleave: the first keeps streaming, the second is buffered; both end correct.
         const QByteArray body = sse({
-            J("{'id':'c2','model':'m','choices':[{'index':0,'delta':{'tool_calls':[{'index':0,'id':'call_a','function':{'name':'Read','arguments':'{`p`:'}}]}}]}"),
-            J("{'id':'c2','model':'m','choices':[{'index':0,'delta':{'tool_calls':[{'index':1,'id':'call_b','function':{'name':'Write','arguments':'{`q`:'}}]}}]}"),
-            J("{'id':'c2','model':'m','choices':[{'index':0,'delta':{'tool_calls':[{'index':0,'function':{'arguments':'1}'}}]}}]}"),
-            J("{'id':'c2','model':'m','choices':[{'index':0,'delta':{'tool_calls':[{'index':1,'function':{'arguments':'2}'}}]}}]}"),
+            J("{'id':'c2','model':'m','choices':[{'index':0,'delta':{'tool_calls':[{'index':0,'id':'call_a','function':"
+              "{'name':'Read','arguments':'{`p`:'}}]}}]}"),
+            J("{'id':'c2','model':'m','choices':[{'index':0,'delta':{'tool_calls':[{'index':1,'id':'call_b','function':"
+              "{'name':'Write','arguments':'{`q`:'}}]}}]}"),
+            J("{'id':'c2','model':'m','choices':[{'index':0,'delta':{'tool_calls':[{'index':0,'function':{'arguments':'"
+              "1}'}}]}}]}"),
+            J("{'id':'c2','model':'m','choices':[{'index':0,'delta':{'tool_calls':[{'index':1,'function':{'arguments':'"
+              "2}'}}]}}]}"),
             J("{'id':'c2','model':'m','choices':[{'index':0,'delta':{},'finish_reason':'tool_calls'}]}"),
         });
         const canon::Response r = accumulate(decode(body, Split::Random, {}, 7));
@@ -481,10 +495,14 @@ private Q_SLOTS:
     void nameInLaterFragment()
     {
         const QByteArray body = sse({
-            J("{'id':'c3','model':'m','choices':[{'index':0,'delta':{'tool_calls':[{'index':0,'id':'call_x','function':{'arguments':''}}]}}]}"),
-            J("{'id':'c3','model':'m','choices':[{'index':0,'delta':{'tool_calls':[{'index':0,'function':{'name':'Bash','arguments':'{`command`'}}]}}]}"),
-            J("{'id':'c3','model':'m','choices':[{'index':0,'delta':{'tool_calls':[{'index':0,'function':{'name':'','arguments':':`ls`}'}}]}}]}"),
-            J("{'id':'c3','model':'m','choices':[{'index':0,'delta':{},'finish_reason':'tool_calls'}],'usage':{'prompt_tokens':10,'completion_tokens':5}}"),
+            J("{'id':'c3','model':'m','choices':[{'index':0,'delta':{'tool_calls':[{'index':0,'id':'call_x','function':"
+              "{'arguments':''}}]}}]}"),
+            J("{'id':'c3','model':'m','choices':[{'index':0,'delta':{'tool_calls':[{'index':0,'function':{'name':'Bash'"
+              ",'arguments':'{`command`'}}]}}]}"),
+            J("{'id':'c3','model':'m','choices':[{'index':0,'delta':{'tool_calls':[{'index':0,'function':{'name':'','"
+              "arguments':':`ls`}'}}]}}]}"),
+            J("{'id':'c3','model':'m','choices':[{'index':0,'delta':{},'finish_reason':'tool_calls'}],'usage':{'prompt_"
+              "tokens':10,'completion_tokens':5}}"),
         });
         const canon::StreamEvents events = decode(body, Split::Whole);
         QCOMPARE(countType(events, Type::ToolCallStart), 1);
@@ -499,7 +517,8 @@ private Q_SLOTS:
     void emptyArguments()
     {
         const QByteArray body = sse({
-            J("{'id':'c4','model':'m','choices':[{'index':0,'delta':{'tool_calls':[{'index':0,'id':'call_e','function':{'name':'List','arguments':''}}]}}]}"),
+            J("{'id':'c4','model':'m','choices':[{'index':0,'delta':{'tool_calls':[{'index':0,'id':'call_e','function':"
+              "{'name':'List','arguments':''}}]}}]}"),
             J("{'id':'c4','model':'m','choices':[{'index':0,'delta':{},'finish_reason':'tool_calls'}]}"),
         });
         const canon::StreamEvents events = decode(body, Split::Whole);
@@ -515,7 +534,8 @@ private Q_SLOTS:
     void truncatedArgumentsAreCompleted()
     {
         const QByteArray body = sse({
-            J("{'id':'c5','model':'m','choices':[{'index':0,'delta':{'tool_calls':[{'index':0,'id':'call_w','function':{'name':'Write','arguments':'{`path`:`a.txt`,`content`:`hel'}}]}}]}"),
+            J("{'id':'c5','model':'m','choices':[{'index':0,'delta':{'tool_calls':[{'index':0,'id':'call_w','function':"
+              "{'name':'Write','arguments':'{`path`:`a.txt`,`content`:`hel'}}]}}]}"),
             J("{'id':'c5','model':'m','choices':[{'index':0,'delta':{},'finish_reason':'length'}]}"),
         });
         const canon::Response r = accumulate(decode(body, Split::OneByte));
@@ -529,16 +549,21 @@ private Q_SLOTS:
     void combinedChunk()
     {
         // P19: reasoning, content, tool call, finish_reason and usage in one chunk.
-        const QByteArray body = sse({
-            J("{'id':'c6','model':'m','choices':[{'index':0,'delta':{'reasoning_content':'hmm','content':'Checking.','tool_calls':[{'index':0,'id':'call_1','type':'function','function':{'name':'Read','arguments':'{`file_path`:`x`}'}}]},'finish_reason':'tool_calls'}],'usage':{'prompt_tokens':900,'completion_tokens':40,'prompt_tokens_details':{'cached_tokens':800}}}"),
-        }, false);
+        const QByteArray body = sse(
+            {
+                J("{'id':'c6','model':'m','choices':[{'index':0,'delta':{'reasoning_content':'hmm','content':'Checking."
+                  "','tool_calls':[{'index':0,'id':'call_1','type':'function','function':{'name':'Read','arguments':'{`"
+                  "file_path`:`x`}'}}]},'finish_reason':'tool_calls'}],'usage':{'prompt_tokens':900,'completion_tokens'"
+                  ":40,'prompt_tokens_details':{'cached_tokens':800}}}"),
+            },
+            false);
         const canon::StreamEvents events = decode(body, Split::Whole);
         QStringList types;
         for (const StreamEvent& e : events)
             types.append(QString::number(int(e.type)));
-        const QList<Type> expected = {Type::MessageStart, Type::ReasoningDelta, Type::ReasoningSignature, Type::BlockEnd,
-                                      Type::TextDelta, Type::BlockEnd, Type::ToolCallStart, Type::ToolCallArgsDelta,
-                                      Type::BlockEnd, Type::Finish};
+        const QList<Type> expected
+            = {Type::MessageStart, Type::ReasoningDelta, Type::ReasoningSignature, Type::BlockEnd, Type::TextDelta,
+                Type::BlockEnd, Type::ToolCallStart, Type::ToolCallArgsDelta, Type::BlockEnd, Type::Finish};
         QCOMPARE(events.size(), expected.size());
         for (qsizetype i = 0; i < events.size(); ++i)
             QCOMPARE(events.at(i).type, expected.at(i));
@@ -551,11 +576,14 @@ private Q_SLOTS:
 
     void usageOnlyTrailingChunk()
     {
-        const QByteArray body = sse({
-            J("{'id':'c7','model':'m','choices':[{'index':0,'delta':{'content':'Hi'}}]}"),
-            J("{'id':'c7','model':'m','choices':[{'index':0,'delta':{},'finish_reason':'stop'}]}"),
-            J("{'id':'c7','model':'m','choices':[],'usage':{'prompt_tokens':12,'completion_tokens':3,'total_tokens':15}}"),
-        }, false);
+        const QByteArray body = sse(
+            {
+                J("{'id':'c7','model':'m','choices':[{'index':0,'delta':{'content':'Hi'}}]}"),
+                J("{'id':'c7','model':'m','choices':[{'index':0,'delta':{},'finish_reason':'stop'}]}"),
+                J("{'id':'c7','model':'m','choices':[],'usage':{'prompt_tokens':12,'completion_tokens':3,'total_tokens'"
+                  ":15}}"),
+            },
+            false);
         canon::StreamEvents out;
         openaichat::StreamDecoder d({});
         d.feed(body, out);
@@ -577,9 +605,10 @@ private Q_SLOTS:
         // A finish_reason without usage does not end the stream yet: a usage chunk may follow.
         openaichat::StreamDecoder d({});
         canon::StreamEvents out;
-        d.feed(sse({J("{'id':'c8','model':'m','choices':[{'index':0,'delta':{'content':'Hi'},'finish_reason':'stop'}]}")},
-                   false),
-               out);
+        d.feed(
+            sse({J("{'id':'c8','model':'m','choices':[{'index':0,'delta':{'content':'Hi'},'finish_reason':'stop'}]}")},
+                false),
+            out);
         QVERIFY(!d.done());
         QCOMPARE(countType(out, Type::Finish), 0);
         d.feed("data: [DONE]\n\n", out);
@@ -590,8 +619,9 @@ private Q_SLOTS:
 
     void noUsageCleanEof()
     {
-        const canon::StreamEvents events = decode(
-            sse({J("{'id':'c9','model':'m','choices':[{'index':0,'delta':{'content':'Hi'},'finish_reason':'length'}]}")}, false),
+        const canon::StreamEvents events = decode(sse({J("{'id':'c9','model':'m','choices':[{'index':0,'delta':{'"
+                                                         "content':'Hi'},'finish_reason':'length'}]}")},
+                                                      false),
             Split::Whole);
         QCOMPARE(events.last().type, Type::Finish);
         QCOMPARE(events.last().stopReason, canon::StopReason::MaxTokens);
@@ -600,8 +630,8 @@ private Q_SLOTS:
 
     void doneWithoutFinishReason()
     {
-        const canon::StreamEvents events =
-            decode(sse({J("{'id':'c10','model':'m','choices':[{'index':0,'delta':{'content':'Hi'}}]}")}), Split::Whole);
+        const canon::StreamEvents events = decode(
+            sse({J("{'id':'c10','model':'m','choices':[{'index':0,'delta':{'content':'Hi'}}]}")}), Split::Whole);
         QCOMPARE(events.last().type, Type::Finish);
         QCOMPARE(events.last().stopReason, canon::StopReason::EndTurn);
     }
@@ -627,29 +657,29 @@ private Q_SLOTS:
         QTest::addColumn<bool>("startedFirst");
         QTest::addRow("error chunk mid-stream")
             << sse({J("{'id':'e1','model':'m','choices':[{'index':0,'delta':{'content':'Hi'}}]}"),
-                    J("{'error':{'message':'Provider returned error','type':'server_error','code':null}}"),
-                    J("{'id':'e1','model':'m','choices':[{'index':0,'delta':{'content':'more'}}]}")})
+                   J("{'error':{'message':'Provider returned error','type':'server_error','code':null}}"),
+                   J("{'id':'e1','model':'m','choices':[{'index':0,'delta':{'content':'more'}}]}")})
             << int(canon::ErrorType::Api) << 500 << true;
         QTest::addRow("rate limit before content")
-            << sse({J("{'error':{'message':'Rate limit exceeded','code':429}}")}, false) << int(canon::ErrorType::RateLimit)
-            << 429 << false;
-        QTest::addRow("overloaded code string")
-            << sse({J("{'error':{'message':'busy','code':'overloaded'}}")}, false) << int(canon::ErrorType::Overloaded)
-            << 529 << false;
+            << sse({J("{'error':{'message':'Rate limit exceeded','code':429}}")}, false)
+            << int(canon::ErrorType::RateLimit) << 429 << false;
+        QTest::addRow("overloaded code string") << sse({J("{'error':{'message':'busy','code':'overloaded'}}")}, false)
+                                                << int(canon::ErrorType::Overloaded) << 529 << false;
         QTest::addRow("openrouter finish error")
             << sse({J("{'id':'e2','model':'m','choices':[{'index':0,'delta':{'content':'Hi'}}]}"),
-                    J("{'id':'e2','model':'m','choices':[{'index':0,'delta':{'content':''},'finish_reason':'error'}]}")})
+                   J("{'id':'e2','model':'m','choices':[{'index':0,'delta':{'content':''},'finish_reason':'error'}]}")})
             << int(canon::ErrorType::Api) << 500 << true;
         QTest::addRow("deepseek insufficient resource")
-            << sse({J("{'id':'e3','model':'m','choices':[{'index':0,'delta':{'content':'Hi'},'finish_reason':'insufficient_system_resource'}]}")})
+            << sse({J("{'id':'e3','model':'m','choices':[{'index':0,'delta':{'content':'Hi'},'finish_reason':'"
+                      "insufficient_system_resource'}]}")})
             << int(canon::ErrorType::Overloaded) << 529 << true;
-        QTest::addRow("non-json data")
-            << QByteArray("data: {\"id\":\"e4\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"}}]}\n\n"
-                          "data: <html>502 Bad Gateway</html>\n\ndata: [DONE]\n\n")
-            << int(canon::ErrorType::Api) << 500 << true;
-        QTest::addRow("event error")
-            << QByteArray("event: error\ndata: {\"error\":{\"message\":\"quota\",\"type\":\"insufficient_quota\"}}\n\n")
-            << int(canon::ErrorType::RateLimit) << 429 << false;
+        QTest::addRow("non-json data") << QByteArray(
+            "data: {\"id\":\"e4\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"}}]}\n\n"
+            "data: <html>502 Bad Gateway</html>\n\ndata: [DONE]\n\n")
+                                       << int(canon::ErrorType::Api) << 500 << true;
+        QTest::addRow("event error") << QByteArray(
+            "event: error\ndata: {\"error\":{\"message\":\"quota\",\"type\":\"insufficient_quota\"}}\n\n")
+                                     << int(canon::ErrorType::RateLimit) << 429 << false;
     }
 
     void errors()
@@ -700,8 +730,10 @@ private Q_SLOTS:
     {
         const QByteArray body = ": OPENROUTER PROCESSING\n\n"
             + sse({
-                J("{'id':'o1','model':'m','choices':[{'index':0,'delta':{'reasoning_details':[{'type':'reasoning.text','text':'abc'}]}}]}"),
-                J("{'id':'o1','model':'m','choices':[{'index':0,'delta':{'reasoning':'def','reasoning_details':[{'type':'reasoning.text','text':'def'}]}}]}"),
+                J("{'id':'o1','model':'m','choices':[{'index':0,'delta':{'reasoning_details':[{'type':'reasoning.text',"
+                  "'text':'abc'}]}}]}"),
+                J("{'id':'o1','model':'m','choices':[{'index':0,'delta':{'reasoning':'def','reasoning_details':[{'type'"
+                  ":'reasoning.text','text':'def'}]}}]}"),
                 J("{'id':'o1','model':'m','choices':[{'index':0,'delta':{'content':'ok'},'finish_reason':'stop'}]}"),
             });
         const canon::Response r = accumulate(decode(body, Split::OneByte));
@@ -712,13 +744,16 @@ private Q_SLOTS:
     void idsSanitizedAndNamesRestored()
     {
         canon::TranslationContext ctx;
-        const QString longName = QStringLiteral("mcp__very_long_server_name_for_testing__and_an_even_longer_tool_name_here");
+        const QString longName
+            = QStringLiteral("mcp__very_long_server_name_for_testing__and_an_even_longer_tool_name_here");
         const QString shortName = openaichat::shortenToolName(longName);
         ctx.toolNameToClient.insert(shortName, longName);
         const QByteArray body = sse({
-            QByteArray(J("{'id':'k1','model':'kimi','choices':[{'index':0,'delta':{'tool_calls':[{'index':0,'id':'functions.Bash:0','function':{'name':'"))
+            QByteArray(J("{'id':'k1','model':'kimi','choices':[{'index':0,'delta':{'tool_calls':[{'index':0,'id':'"
+                         "functions.Bash:0','function':{'name':'"))
                 + shortName.toUtf8() + J("','arguments':'{}'}}]}}]}"),
-            J("{'id':'k1','model':'kimi','choices':[{'index':0,'delta':{'tool_calls':[{'index':1,'function':{'name':'Read','arguments':'{}'}}]}}]}"),
+            J("{'id':'k1','model':'kimi','choices':[{'index':0,'delta':{'tool_calls':[{'index':1,'function':{'name':'"
+              "Read','arguments':'{}'}}]}}]}"),
             J("{'id':'k1','model':'kimi','choices':[{'index':0,'delta':{},'finish_reason':'tool_calls'}]}"),
         });
         const QList<canon::Part> calls = toolCalls(accumulate(decode(body, Split::Whole, ctx)));
@@ -733,7 +768,8 @@ private Q_SLOTS:
     {
         const QByteArray body = sse({
             J("{'choices':[],'created':0,'id':'','model':'','object':'','prompt_filter_results':[{'prompt_index':0}]}"),
-            J("{'choices':[{'delta':{'content':'Hello','role':'assistant'},'finish_reason':null,'index':0}],'id':'chatcmpl-9','model':'gpt-x'}"),
+            J("{'choices':[{'delta':{'content':'Hello','role':'assistant'},'finish_reason':null,'index':0}],'id':'"
+              "chatcmpl-9','model':'gpt-x'}"),
             J("{'choices':[{'delta':{},'finish_reason':'stop','index':0}],'id':'chatcmpl-9','model':'gpt-x'}"),
         });
         const canon::StreamEvents events = decode(body, Split::Whole);
@@ -747,7 +783,8 @@ private Q_SLOTS:
     {
         const QByteArray body = sse({
             J("{'id':'g1','model':'llama','choices':[{'index':0,'delta':{'content':'Hi'}}]}"),
-            J("{'id':'g1','model':'llama','choices':[{'index':0,'delta':{},'finish_reason':'stop'}],'x_groq':{'usage':{'prompt_tokens':45,'completion_tokens':7}}}"),
+            J("{'id':'g1','model':'llama','choices':[{'index':0,'delta':{},'finish_reason':'stop'}],'x_groq':{'usage':{"
+              "'prompt_tokens':45,'completion_tokens':7}}}"),
         });
         const canon::Response r = accumulate(decode(body, Split::Whole));
         QCOMPARE(r.usage.inputTokens, 45);
@@ -757,16 +794,18 @@ private Q_SLOTS:
     void refusal()
     {
         const QByteArray body = sse({
-            J("{'id':'f1','model':'gpt','choices':[{'index':0,'delta':{'role':'assistant','content':null,'refusal':''}}]}"),
+            J("{'id':'f1','model':'gpt','choices':[{'index':0,'delta':{'role':'assistant','content':null,'refusal':''}}"
+              "]}"),
             J("{'id':'f1','model':'gpt','choices':[{'index':0,'delta':{'refusal':'I cannot help with that.'}}]}"),
             J("{'id':'f1','model':'gpt','choices':[{'index':0,'delta':{},'finish_reason':'stop'}]}"),
         });
         const canon::Response r = accumulate(decode(body, Split::Whole));
         QCOMPARE(joined(r, canon::PartKind::Text), QStringLiteral("I cannot help with that."));
         QCOMPARE(r.stopReason, canon::StopReason::Refusal);
-        const canon::Response filtered = accumulate(decode(
-            sse({J("{'id':'f2','model':'gpt','choices':[{'index':0,'delta':{'content':'Part'},'finish_reason':'content_filter'}]}")}),
-            Split::Whole));
+        const canon::Response filtered
+            = accumulate(decode(sse({J("{'id':'f2','model':'gpt','choices':[{'index':0,'delta':{'content':'Part'},'"
+                                       "finish_reason':'content_filter'}]}")}),
+                Split::Whole));
         QCOMPARE(filtered.stopReason, canon::StopReason::Refusal);
     }
 

@@ -4,7 +4,8 @@
 
 using namespace sy;
 
-class TestSseParser : public QObject {
+class TestSseParser : public QObject
+{
     Q_OBJECT
 
     static QList<SseEvent> parseInPieces(const QByteArray& in, int piece, bool keepRaw = false)
@@ -24,16 +25,23 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("input");
         QTest::addColumn<QByteArrayList>("events");
         QTest::addColumn<QByteArrayList>("data");
-        QTest::addRow("lf") << QByteArray("event: a\ndata: {\"x\":1}\n\ndata: 2\n\n") << QByteArrayList {"a", ""} << QByteArrayList {"{\"x\":1}", "2"};
-        QTest::addRow("crlf") << QByteArray("data: 1\r\n\r\ndata: 2\r\n\r\n") << QByteArrayList {"", ""} << QByteArrayList {"1", "2"};
-        QTest::addRow("cr") << QByteArray("data: 1\r\rdata: 2\r\r") << QByteArrayList {"", ""} << QByteArrayList {"1", "2"};
+        QTest::addRow("lf") << QByteArray("event: a\ndata: {\"x\":1}\n\ndata: 2\n\n") << QByteArrayList {"a", ""}
+                            << QByteArrayList {"{\"x\":1}", "2"};
+        QTest::addRow("crlf") << QByteArray("data: 1\r\n\r\ndata: 2\r\n\r\n") << QByteArrayList {"", ""}
+                              << QByteArrayList {"1", "2"};
+        QTest::addRow("cr") << QByteArray("data: 1\r\rdata: 2\r\r") << QByteArrayList {"", ""}
+                            << QByteArrayList {"1", "2"};
         QTest::addRow("no space") << QByteArray("data:{}\n\n") << QByteArrayList {""} << QByteArrayList {"{}"};
-        QTest::addRow("multi-line data") << QByteArray("data: a\ndata: b\n\n") << QByteArrayList {""} << QByteArrayList {"a\nb"};
-        QTest::addRow("comments") << QByteArray(": OPENROUTER PROCESSING\n\ndata: x\n: mid\n\n") << QByteArrayList {""} << QByteArrayList {"x"};
-        QTest::addRow("utf8 split") << QByteArray("data: \xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\n\n") << QByteArrayList {""}
-                                    << QByteArrayList {"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"};
-        QTest::addRow("unterminated last") << QByteArray("data: 1\n\ndata: 2") << QByteArrayList {"", ""} << QByteArrayList {"1", "2"};
-        QTest::addRow("event without data") << QByteArray("event: ping\n\ndata: 1\n\n") << QByteArrayList {""} << QByteArrayList {"1"};
+        QTest::addRow("multi-line data") << QByteArray("data: a\ndata: b\n\n") << QByteArrayList {""}
+                                         << QByteArrayList {"a\nb"};
+        QTest::addRow("comments") << QByteArray(": OPENROUTER PROCESSING\n\ndata: x\n: mid\n\n") << QByteArrayList {""}
+                                  << QByteArrayList {"x"};
+        QTest::addRow("utf8 split") << QByteArray("data: \xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\n\n")
+                                    << QByteArrayList {""} << QByteArrayList {"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"};
+        QTest::addRow("unterminated last")
+            << QByteArray("data: 1\n\ndata: 2") << QByteArrayList {"", ""} << QByteArrayList {"1", "2"};
+        QTest::addRow("event without data")
+            << QByteArray("event: ping\n\ndata: 1\n\n") << QByteArrayList {""} << QByteArrayList {"1"};
     }
     void framing()
     {

@@ -32,11 +32,12 @@ QByteArray readFile(const QString& path)
 }
 
 // One response's visible output and the output token count its provider reported.
-struct Sample {
+struct Sample
+{
     QString name;
-    QString text;      // answer text
+    QString text; // answer text
     QString reasoning; // visible reasoning text
-    QStringList args;  // tool-call arguments (JSON)
+    QStringList args; // tool-call arguments (JSON)
     qint64 reported = -1;
 };
 
@@ -142,8 +143,9 @@ bool chatSample(const QString& path, Sample* s)
     // every generated token, and xAI's completion_tokens leave out the reasoning (total = prompt + completion +
     // reasoning) although the reasoning text is in the sample.
     QJsonObject usage;
-    const QList<QJsonObject> objects =
-        path.endsWith(QLatin1String(".sse")) ? sseObjects(body) : QList<QJsonObject>{QJsonDocument::fromJson(body).object()};
+    const QList<QJsonObject> objects = path.endsWith(QLatin1String(".sse"))
+        ? sseObjects(body)
+        : QList<QJsonObject> {QJsonDocument::fromJson(body).object()};
     for (const QJsonObject& o : objects) {
         if (o.value(QLatin1String("usage")).isObject())
             usage = o.value(QLatin1String("usage")).toObject();
@@ -153,7 +155,10 @@ bool chatSample(const QString& path, Sample* s)
     const qint64 completion = usage.value(QLatin1String("completion_tokens")).toInteger();
     const qint64 prompt = usage.value(QLatin1String("prompt_tokens")).toInteger();
     const qint64 total = usage.value(QLatin1String("total_tokens")).toInteger(-1);
-    qint64 reasoning = usage.value(QLatin1String("completion_tokens_details")).toObject().value(QLatin1String("reasoning_tokens")).toInteger(0);
+    qint64 reasoning = usage.value(QLatin1String("completion_tokens_details"))
+                           .toObject()
+                           .value(QLatin1String("reasoning_tokens"))
+                           .toInteger(0);
     if (reasoning == 0)
         reasoning = usage.value(QLatin1String("reasoning_tokens")).toInteger(0);
     s->reported = completion;
@@ -200,7 +205,8 @@ bool responsesSample(const QString& path, Sample* s)
     for (const QJsonValue& v : output) {
         // Server tools (web search, code interpreter, ...) produce output the text does not show.
         const QString type = v.toObject().value(QLatin1String("type")).toString();
-        if (type != QLatin1String("message") && type != QLatin1String("function_call") && type != QLatin1String("reasoning"))
+        if (type != QLatin1String("message") && type != QLatin1String("function_call")
+            && type != QLatin1String("reasoning"))
             return false;
     }
     const QJsonObject usage = response.value(QLatin1String("usage")).toObject();
@@ -208,7 +214,10 @@ bool responsesSample(const QString& path, Sample* s)
         return false;
     // Reasoning is hidden (only summaries at best): compare the visible part.
     s->reported = usage.value(QLatin1String("output_tokens")).toInteger()
-        - usage.value(QLatin1String("output_tokens_details")).toObject().value(QLatin1String("reasoning_tokens")).toInteger();
+        - usage.value(QLatin1String("output_tokens_details"))
+              .toObject()
+              .value(QLatin1String("reasoning_tokens"))
+              .toInteger();
     return true;
 }
 
@@ -230,14 +239,16 @@ bool geminiSample(const QString& path, Sample* s)
         if (o.contains(QLatin1String("usageMetadata")))
             usage = o.value(QLatin1String("usageMetadata")).toObject();
         for (const QJsonValue& c : o.value(QLatin1String("candidates")).toArray()) {
-            const QJsonArray parts = c.toObject().value(QLatin1String("content")).toObject().value(QLatin1String("parts")).toArray();
+            const QJsonArray parts
+                = c.toObject().value(QLatin1String("content")).toObject().value(QLatin1String("parts")).toArray();
             for (const QJsonValue& pv : parts) {
                 const QJsonObject p = pv.toObject();
                 if (p.value(QLatin1String("thought")).toBool())
                     continue; // thoughts are counted in thoughtsTokenCount, not candidatesTokenCount
                 s->text += p.value(QLatin1String("text")).toString();
                 if (p.contains(QLatin1String("functionCall")))
-                    s->args.append(compactJson(p.value(QLatin1String("functionCall")).toObject().value(QLatin1String("args")).toObject()));
+                    s->args.append(compactJson(
+                        p.value(QLatin1String("functionCall")).toObject().value(QLatin1String("args")).toObject()));
             }
         }
     }
@@ -249,7 +260,8 @@ bool geminiSample(const QString& path, Sample* s)
 
 } // namespace
 
-class TestTokenCount : public QObject {
+class TestTokenCount : public QObject
+{
     Q_OBJECT
 
 private Q_SLOTS:
@@ -303,7 +315,9 @@ private Q_SLOTS:
         canon::Tool t;
         t.name = QStringLiteral("Read");
         t.description = QStringLiteral("Reads a file from the local filesystem. ").repeated(10);
-        t.inputSchema = QJsonDocument::fromJson(R"({"type":"object","properties":{"file_path":{"type":"string","description":"absolute path"}},"required":["file_path"]})").object();
+        t.inputSchema = QJsonDocument::fromJson(
+            R"({"type":"object","properties":{"file_path":{"type":"string","description":"absolute path"}},"required":["file_path"]})")
+                            .object();
         r.tools.append(t);
         const qint64 withTool = estimateRequestTokens(r);
         QVERIFY(withTool > base + 80);
@@ -313,7 +327,8 @@ private Q_SLOTS:
         call.kind = canon::PartKind::ToolCall;
         call.id = QStringLiteral("c1");
         call.name = QStringLiteral("Read");
-        call.input = QJsonObject{{QStringLiteral("file_path"), QStringLiteral("/very/long/path/to/some/file/in/the/project.cpp")}};
+        call.input = QJsonObject {
+            {QStringLiteral("file_path"), QStringLiteral("/very/long/path/to/some/file/in/the/project.cpp")}};
         r.messages.append({canon::Role::Assistant, {call}});
         const qint64 withCall = estimateRequestTokens(r);
         QVERIFY(withCall > withTool + 15);
@@ -344,7 +359,9 @@ private Q_SLOTS:
     void speed()
     {
         // 60 KB requests are common; the estimator must be linear and cheap.
-        const QString big = QStringLiteral("Lorem ipsum dolor sit amet, consectetur adipiscing elit; {\"k\": [1, 2, 3]}\n").repeated(20000);
+        const QString big
+            = QStringLiteral("Lorem ipsum dolor sit amet, consectetur adipiscing elit; {\"k\": [1, 2, 3]}\n")
+                  .repeated(20000);
         QElapsedTimer timer;
         timer.start();
         const qint64 tokens = estimateTextTokens(big);
@@ -364,18 +381,17 @@ private Q_SLOTS:
         // Captures whose visible reasoning is only part of what was counted (xAI returns a shortened
         // reasoning_content for some requests) - the counts cannot be matched by any tokenizer.
         const QSet<QString> excluded = {QStringLiteral("openai-chat/xai-tool-call.json"),
-                                        QStringLiteral("openai-chat/xai-text.json"),
-                                        QStringLiteral("openai-chat/xai-issue-17936-chat.json")};
+            QStringLiteral("openai-chat/xai-text.json"), QStringLiteral("openai-chat/xai-issue-17936-chat.json")};
 
         QList<Sample> samples;
         int skipped = 0;
         using Extractor = bool (*)(const QString&, Sample*);
         const QList<QPair<QString, Extractor>> dialects = {{QStringLiteral("openai-chat"), &chatSample},
-                                                           {QStringLiteral("openai-responses"), &responsesSample},
-                                                           {QStringLiteral("gemini"), &geminiSample}};
+            {QStringLiteral("openai-responses"), &responsesSample}, {QStringLiteral("gemini"), &geminiSample}};
         for (const auto& [dialect, extract] : dialects) {
             const QDir dir(root + dialect);
-            for (const QString& f : dir.entryList({QStringLiteral("*.sse"), QStringLiteral("*.json")}, QDir::Files, QDir::Name)) {
+            for (const QString& f :
+                dir.entryList({QStringLiteral("*.sse"), QStringLiteral("*.json")}, QDir::Files, QDir::Name)) {
                 const QString name = dialect + QLatin1Char('/') + f;
                 if (unusable.contains(name) || excluded.contains(name))
                     continue;
@@ -411,12 +427,12 @@ private Q_SLOTS:
                 worstName = s.name;
             }
             qInfo("  %-75s reported %5lld  estimated %5lld  (%+.0f%%)", qPrintable(s.name), s.reported, e,
-                  100.0 * double(e - s.reported) / double(s.reported));
+                100.0 * double(e - s.reported) / double(s.reported));
         }
         const double ratio = double(totalEstimate) / double(totalReported);
         const double mape = sumApe / double(samples.size());
         qInfo("calibration: total estimated/reported = %.3f (%lld / %lld), MAPE = %.1f%%, worst %.0f%% (%s)", ratio,
-              totalEstimate, totalReported, 100.0 * mape, 100.0 * worst, qPrintable(worstName));
+            totalEstimate, totalReported, 100.0 * mape, 100.0 * worst, qPrintable(worstName));
         QVERIFY2(ratio > 0.9 && ratio < 1.1, qPrintable(QString::number(ratio)));
         QVERIFY2(mape < 0.12, qPrintable(QString::number(mape)));
         QVERIFY2(worst < 0.45, qPrintable(worstName));

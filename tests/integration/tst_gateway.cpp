@@ -16,11 +16,13 @@ using namespace sy;
 
 namespace {
 
-QByteArray request(const QByteArray& method, const QByteArray& path, const QByteArray& body,
-                   const QByteArray& extraHeaders = {})
+QByteArray request(
+    const QByteArray& method, const QByteArray& path, const QByteArray& body, const QByteArray& extraHeaders = {})
 {
-    QByteArray r = method + ' ' + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-        "x-api-key: client-key-should-not-leak\r\nanthropic-version: 2023-06-01\r\n" + extraHeaders;
+    QByteArray r = method + ' ' + path
+        + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+          "x-api-key: client-key-should-not-leak\r\nanthropic-version: 2023-06-01\r\n"
+        + extraHeaders;
     if (!body.isNull() || method == "POST")
         r += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
     return r + "\r\n" + body;
@@ -29,23 +31,31 @@ QByteArray request(const QByteArray& method, const QByteArray& path, const QByte
 QByteArray messagesBody(bool stream, const QByteArray& model = "claude-sonnet-5")
 {
     return "{\"model\":\"" + model + "\",\"max_tokens\":64000,\"stream\":" + (stream ? "true" : "false")
-        + ",\"system\":[{\"type\":\"text\",\"text\":\"x-anthropic-billing-header: cc=1\"},{\"type\":\"text\",\"text\":\"You are helpful.\",\"cache_control\":{\"type\":\"ephemeral\"}}],"
-          "\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"Say hi\"}]}],\"thinking\":{\"type\":\"adaptive\"},\"context_management\":{\"edits\":[]}}";
+        + ",\"system\":[{\"type\":\"text\",\"text\":\"x-anthropic-billing-header: "
+          "cc=1\"},{\"type\":\"text\",\"text\":\"You are helpful.\",\"cache_control\":{\"type\":\"ephemeral\"}}],"
+          "\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"Say "
+          "hi\"}]}],\"thinking\":{\"type\":\"adaptive\"},\"context_management\":{\"edits\":[]}}";
 }
 
 QByteArray chatTextStream()
 {
-    return "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"model\":\"up\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null}]}\n\n"
-           "data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"},\"finish_reason\":null}]}\n\n"
+    return "data: "
+           "{\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"model\":\"up\",\"choices\":[{\"index\":0,\"delta\":{"
+           "\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null}]}\n\n"
+           "data: "
+           "{\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"},\"finish_reason\":null}]}\n\n"
            "data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"lo\"},\"finish_reason\":null}]}\n\n"
            "data: {\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
-           "data: {\"id\":\"c1\",\"choices\":[],\"usage\":{\"prompt_tokens\":30,\"completion_tokens\":2,\"prompt_tokens_details\":{\"cached_tokens\":10}}}\n\n"
+           "data: "
+           "{\"id\":\"c1\",\"choices\":[],\"usage\":{\"prompt_tokens\":30,\"completion_tokens\":2,\"prompt_tokens_"
+           "details\":{\"cached_tokens\":10}}}\n\n"
            "data: [DONE]\n\n";
 }
 
 } // namespace
 
-class TestGateway : public QObject {
+class TestGateway : public QObject
+{
     Q_OBJECT
 
 private:
@@ -55,11 +65,17 @@ private:
 
     void startGateway(const QByteArray& kind, int idleMs = 5000)
     {
-        const QByteArray base = kind == "anthropic" ? m_upstream->baseUrl().toUtf8() : m_upstream->baseUrl().toUtf8() + "/v1";
-        const QByteArray cfg = "{\"version\":1,\"providers\":[{\"id\":\"up\",\"kind\":\"" + kind + "\",\"base_url\":\"" + base
-            + "\",\"credentials\":[{\"api_key\":\"provider-key\"}],\"models\":[{\"id\":\"up-model\",\"max_output_tokens\":8192}],"
-              "\"timeouts\":{\"idle_ms\":" + QByteArray::number(idleMs) + "}}],"
-              "\"routes\":[{\"match\":\"claude-*\",\"to\":[\"up/up-model\"]},{\"match\":\"nothing-*\",\"to\":[\"up/\\u002a\"]}]}";
+        const QByteArray base
+            = kind == "anthropic" ? m_upstream->baseUrl().toUtf8() : m_upstream->baseUrl().toUtf8() + "/v1";
+        const QByteArray cfg = "{\"version\":1,\"providers\":[{\"id\":\"up\",\"kind\":\"" + kind + "\",\"base_url\":\""
+            + base
+            + "\",\"credentials\":[{\"api_key\":\"provider-key\"}],\"models\":[{\"id\":\"up-model\",\"max_output_"
+              "tokens\":8192}],"
+              "\"timeouts\":{\"idle_ms\":"
+            + QByteArray::number(idleMs)
+            + "}}],"
+              "\"routes\":[{\"match\":\"claude-*\",\"to\":[\"up/up-model\"]},{\"match\":\"nothing-*\",\"to\":[\"up/"
+              "\\u002a\"]}]}";
         auto config = parseConfig(cfg, {});
         QVERIFY2(config.ok(), qPrintable(config.ok() ? QString() : config.error()));
         m_gateway = std::make_unique<GatewayService>();
@@ -67,7 +83,7 @@ private:
         m_gateway->setListenOverride(QHostAddress::LocalHost, 0);
         m_gateway->setKeepAliveInterval(0);
         connect(m_gateway.get(), &GatewayService::requestCompleted, this,
-                [this](const RequestRecord& r) { m_records.append(r); });
+            [this](const RequestRecord& r) { m_records.append(r); });
         QString error;
         QVERIFY2(m_gateway->start(&error), qPrintable(error));
     }
@@ -145,7 +161,8 @@ private Q_SLOTS:
             if (e.first == "content_block_delta")
                 text += d.value(QLatin1String("delta")).toObject().value(QLatin1String("text")).toString();
             if (e.first == "message_delta") {
-                QCOMPARE(d.value(QLatin1String("delta")).toObject().value(QLatin1String("stop_reason")).toString(), QStringLiteral("end_turn"));
+                QCOMPARE(d.value(QLatin1String("delta")).toObject().value(QLatin1String("stop_reason")).toString(),
+                    QStringLiteral("end_turn"));
                 const QJsonObject u = d.value(QLatin1String("usage")).toObject();
                 QCOMPARE(u.value(QLatin1String("input_tokens")).toInt(), 20);
                 QCOMPARE(u.value(QLatin1String("cache_read_input_tokens")).toInt(), 10);
@@ -153,10 +170,11 @@ private Q_SLOTS:
             }
         }
         QCOMPARE(text, QStringLiteral("Hello"));
-        QCOMPARE(names, (QStringList {QStringLiteral("message_start"), QStringLiteral("content_block_start"),
-                                      QStringLiteral("content_block_delta"), QStringLiteral("content_block_delta"),
-                                      QStringLiteral("content_block_stop"), QStringLiteral("message_delta"),
-                                      QStringLiteral("message_stop")}));
+        QCOMPARE(names,
+            (QStringList {QStringLiteral("message_start"), QStringLiteral("content_block_start"),
+                QStringLiteral("content_block_delta"), QStringLiteral("content_block_delta"),
+                QStringLiteral("content_block_stop"), QStringLiteral("message_delta"),
+                QStringLiteral("message_stop")}));
         // The upstream request: chat dialect, provider key only, clamped max_tokens, no Anthropic-only fields.
         QCOMPARE(m_upstream->requests().size(), 1);
         const ReceivedRequest& up = m_upstream->requests().first();
@@ -178,10 +196,13 @@ private Q_SLOTS:
     void translatesNonStreaming()
     {
         startGateway("openai-chat");
-        m_upstream->enqueue(FakeReply::json(200, "{\"id\":\"x\",\"object\":\"chat.completion\",\"model\":\"up\",\"choices\":[{\"index\":0,"
-                                                 "\"message\":{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"call_1\",\"type\":\"function\","
-                                                 "\"function\":{\"name\":\"Read\",\"arguments\":\"{\\\"file_path\\\":\\\"a.c\\\"}\"}}]},\"finish_reason\":\"tool_calls\"}],"
-                                                 "\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":7}}"));
+        m_upstream->enqueue(FakeReply::json(200,
+            "{\"id\":\"x\",\"object\":\"chat.completion\",\"model\":\"up\",\"choices\":[{\"index\":0,"
+            "\"message\":{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"call_1\",\"type\":"
+            "\"function\","
+            "\"function\":{\"name\":\"Read\",\"arguments\":\"{\\\"file_path\\\":\\\"a.c\\\"}\"}}]},\"finish_reason\":"
+            "\"tool_calls\"}],"
+            "\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":7}}"));
         const ParsedResponse r = post("/v1/messages", messagesBody(false));
         QCOMPARE(r.status, 200);
         const QJsonObject o = json(r.body);
@@ -191,7 +212,8 @@ private Q_SLOTS:
         const QJsonObject block = o.value(QLatin1String("content")).toArray().first().toObject();
         QCOMPARE(block.value(QLatin1String("type")).toString(), QStringLiteral("tool_use"));
         QCOMPARE(block.value(QLatin1String("id")).toString(), QStringLiteral("call_1"));
-        QCOMPARE(block.value(QLatin1String("input")).toObject().value(QLatin1String("file_path")).toString(), QStringLiteral("a.c"));
+        QCOMPARE(block.value(QLatin1String("input")).toObject().value(QLatin1String("file_path")).toString(),
+            QStringLiteral("a.c"));
         QCOMPARE(o.value(QLatin1String("usage")).toObject().value(QLatin1String("output_tokens")).toInt(), 7);
     }
 
@@ -265,14 +287,20 @@ private Q_SLOTS:
             cleanup();
             init();
             startGateway("openai-chat");
-            FakeReply reply = FakeReply::json(upstreamStatus, "{\"error\":{\"message\":\"upstream says no\",\"type\":\"x\"}}");
+            FakeReply reply
+                = FakeReply::json(upstreamStatus, "{\"error\":{\"message\":\"upstream says no\",\"type\":\"x\"}}");
             if (!retryAfter.isEmpty())
                 reply.headers.append({"retry-after", retryAfter});
             m_upstream->enqueue(reply);
             const ParsedResponse r = post("/v1/messages", messagesBody(stream));
             QCOMPARE(r.status, status);
             QCOMPARE(errorType(r), type);
-            QVERIFY(json(r.body).value(QLatin1String("error")).toObject().value(QLatin1String("message")).toString().contains(QLatin1String("upstream says no")));
+            QVERIFY(json(r.body)
+                        .value(QLatin1String("error"))
+                        .toObject()
+                        .value(QLatin1String("message"))
+                        .toString()
+                        .contains(QLatin1String("upstream says no")));
             QCOMPARE(r.header("retry-after"), retryAfter);
         }
     }
@@ -321,17 +349,20 @@ private Q_SLOTS:
         QTest::addColumn<QString>("mentions");
         QTest::addRow("malformed json") << request("POST", "/v1/messages", "{\"model\":") << 400
                                         << QStringLiteral("invalid_request_error") << QStringLiteral("JSON");
-        QTest::addRow("missing model") << request("POST", "/v1/messages", "{\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")
+        QTest::addRow("missing model") << request(
+            "POST", "/v1/messages", "{\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")
                                        << 400 << QStringLiteral("invalid_request_error") << QStringLiteral("model");
-        QTest::addRow("missing messages") << request("POST", "/v1/messages", "{\"model\":\"claude-x\",\"max_tokens\":5}") << 400
-                                          << QStringLiteral("invalid_request_error") << QStringLiteral("messages");
+        QTest::addRow("missing messages")
+            << request("POST", "/v1/messages", "{\"model\":\"claude-x\",\"max_tokens\":5}") << 400
+            << QStringLiteral("invalid_request_error") << QStringLiteral("messages");
         QTest::addRow("unknown route") << request("POST", "/v1/messages", messagesBody(false, "gpt-4o")) << 404
                                        << QStringLiteral("not_found_error") << QStringLiteral("no route");
         QTest::addRow("wrong method") << request("GET", "/v1/messages", QByteArray()) << 405
                                       << QStringLiteral("invalid_request_error") << QStringLiteral("POST");
         QTest::addRow("wrong path") << request("POST", "/v2/nothing", "{}") << 404 << QStringLiteral("not_found_error")
                                     << QStringLiteral("/v2/nothing");
-        QTest::addRow("oversize body") << QByteArray("POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: 999999999999\r\n\r\n")
+        QTest::addRow("oversize body") << QByteArray(
+            "POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: 999999999999\r\n\r\n")
                                        << 413 << QStringLiteral("request_too_large") << QString();
     }
     void badInputGetsAnthropicErrors()
@@ -345,7 +376,8 @@ private Q_SLOTS:
         QCOMPARE(rs.size(), 1);
         QCOMPARE(rs.first().status, status);
         QCOMPARE(errorType(rs.first()), type);
-        const QString message = json(rs.first().body).value(QLatin1String("error")).toObject().value(QLatin1String("message")).toString();
+        const QString message
+            = json(rs.first().body).value(QLatin1String("error")).toObject().value(QLatin1String("message")).toString();
         QVERIFY2(message.contains(mentions, Qt::CaseInsensitive), qPrintable(message));
         QCOMPARE(m_upstream->requests().size(), 0);
         // The server keeps serving.
@@ -373,15 +405,23 @@ private Q_SLOTS:
     void anthropicPassthroughIsByteExact()
     {
         startGateway("anthropic");
-        const QByteArray stream = readShared(QStringLiteral("fixtures/upstream/anthropic/anthropic-sdkpy-tool-use-response.sse"));
+        const QByteArray stream
+            = readShared(QStringLiteral("fixtures/upstream/anthropic/anthropic-sdkpy-tool-use-response.sse"));
         const QByteArray upstreamStream = stream.isEmpty()
-            ? QByteArray("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"usage\":{\"input_tokens\":3}}}\n\n"
-                         "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":1}}\n\n"
-                         "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n")
+            ? QByteArray(
+                "event: message_start\ndata: "
+                "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"usage\":{\"input_tokens\":3}}}\n\n"
+                "event: message_delta\ndata: "
+                "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":1}}"
+                "\n\n"
+                "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n")
             : stream;
         m_upstream->enqueue(FakeReply::sse(upstreamStream, 9, 2));
-        const QByteArray body = "{\"model\":\"claude-sonnet-5\",   \"max_tokens\": 100, \"stream\":true, \"messages\":[{\"role\":\"user\",\"content\":\"hi \\u00e9\"}], \"metadata\":{\"user_id\":\"u\"}}";
-        const ParsedResponse r = post("/v1/messages?beta=true", body, "anthropic-beta: claude-code-20250219,interleaved-thinking-2025-05-14\r\n");
+        const QByteArray body
+            = "{\"model\":\"claude-sonnet-5\",   \"max_tokens\": 100, \"stream\":true, "
+              "\"messages\":[{\"role\":\"user\",\"content\":\"hi \\u00e9\"}], \"metadata\":{\"user_id\":\"u\"}}";
+        const ParsedResponse r = post(
+            "/v1/messages?beta=true", body, "anthropic-beta: claude-code-20250219,interleaved-thinking-2025-05-14\r\n");
         QCOMPARE(r.status, 200);
         QCOMPARE(m_upstream->requests().size(), 1);
         const ReceivedRequest& up = m_upstream->requests().first();
@@ -400,7 +440,8 @@ private Q_SLOTS:
     void anthropicPassthroughRelaysErrors()
     {
         startGateway("anthropic");
-        FakeReply e = FakeReply::json(529, "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}");
+        FakeReply e = FakeReply::json(
+            529, "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}");
         e.headers.append(qMakePair(QByteArrayLiteral("retry-after"), QByteArrayLiteral("3")));
         m_upstream->enqueue(e);
         const ParsedResponse r = post("/v1/messages", messagesBody(true));
@@ -413,8 +454,10 @@ private Q_SLOTS:
     {
         startGateway("openai-chat");
         const ParsedResponse r = post("/v1/messages/count_tokens?beta=true",
-                                      "{\"model\":\"claude-sonnet-5\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello there, how are you today?\"}],"
-                                      "\"tools\":[{\"name\":\"Read\",\"description\":\"Read a file\",\"input_schema\":{\"type\":\"object\",\"properties\":{\"file_path\":{\"type\":\"string\"}}}}]}");
+            "{\"model\":\"claude-sonnet-5\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello there, how are you "
+            "today?\"}],"
+            "\"tools\":[{\"name\":\"Read\",\"description\":\"Read a "
+            "file\",\"input_schema\":{\"type\":\"object\",\"properties\":{\"file_path\":{\"type\":\"string\"}}}}]}");
         QCOMPARE(r.status, 200);
         const int n = json(r.body).value(QLatin1String("input_tokens")).toInt();
         QVERIFY2(n > 15 && n < 200, qPrintable(QString::number(n)));
@@ -469,8 +512,9 @@ private Q_SLOTS:
     void totalDeadlineEndsATricklingStream()
     {
         const QByteArray cfg = "{\"version\":1,\"providers\":[{\"id\":\"up\",\"kind\":\"openai-chat\",\"base_url\":\""
-            + m_upstream->baseUrl().toUtf8() + "/v1\",\"timeouts\":{\"idle_ms\":5000,\"total_ms\":400}}],"
-            "\"routes\":[{\"match\":\"*\",\"to\":[\"up/m\"]}]}";
+            + m_upstream->baseUrl().toUtf8()
+            + "/v1\",\"timeouts\":{\"idle_ms\":5000,\"total_ms\":400}}],"
+              "\"routes\":[{\"match\":\"*\",\"to\":[\"up/m\"]}]}";
         auto config = parseConfig(cfg, {});
         QVERIFY(config.ok());
         m_gateway = std::make_unique<GatewayService>();
@@ -487,22 +531,34 @@ private Q_SLOTS:
         QCOMPARE(r.status, 200);
         const auto events = parseSseEvents(r.body);
         QCOMPARE(events.last().first, QByteArray("error"));
-        QVERIFY(json(events.last().second).value(QLatin1String("error")).toObject().value(QLatin1String("type")).toString()
-                == QLatin1String("timeout_error"));
+        QVERIFY(
+            json(events.last().second).value(QLatin1String("error")).toObject().value(QLatin1String("type")).toString()
+            == QLatin1String("timeout_error"));
     }
 
     void passthroughDropsGatewaySignedThinking()
     {
         startGateway("anthropic");
-        m_upstream->enqueue(FakeReply::json(200, "{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[{\"type\":\"text\",\"text\":\"ok\"}],\"stop_reason\":\"end_turn\",\"usage\":{\"input_tokens\":1,\"output_tokens\":1}}"));
+        m_upstream->enqueue(FakeReply::json(200,
+            "{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[{\"type\":\"text\",\"text\":"
+            "\"ok\"}],\"stop_reason\":\"end_turn\",\"usage\":{\"input_tokens\":1,\"output_tokens\":1}}"));
         const QByteArray body = "{\"model\":\"claude-sonnet-5\",\"max_tokens\":10,\"messages\":["
-            "{\"role\":\"user\",\"content\":\"hi\"},"
-            "{\"role\":\"assistant\",\"content\":[{\"type\":\"thinking\",\"thinking\":\"from gpt\",\"signature\":\"sy1.openai-chat.\"},"
-            "{\"type\":\"thinking\",\"thinking\":\"native\",\"signature\":\"EqQBnative\"},{\"type\":\"text\",\"text\":\"hello\"}]},"
-            "{\"role\":\"user\",\"content\":\"again\"}]}";
+                                "{\"role\":\"user\",\"content\":\"hi\"},"
+                                "{\"role\":\"assistant\",\"content\":[{\"type\":\"thinking\",\"thinking\":\"from "
+                                "gpt\",\"signature\":\"sy1.openai-chat.\"},"
+                                "{\"type\":\"thinking\",\"thinking\":\"native\",\"signature\":\"EqQBnative\"},{"
+                                "\"type\":\"text\",\"text\":\"hello\"}]},"
+                                "{\"role\":\"user\",\"content\":\"again\"}]}";
         const ParsedResponse r = post("/v1/messages", body);
         QCOMPARE(r.status, 200);
-        QCOMPARE(json(r.body).value(QLatin1String("content")).toArray().first().toObject().value(QLatin1String("text")).toString(), QStringLiteral("ok"));
+        QCOMPARE(json(r.body)
+                     .value(QLatin1String("content"))
+                     .toArray()
+                     .first()
+                     .toObject()
+                     .value(QLatin1String("text"))
+                     .toString(),
+            QStringLiteral("ok"));
         const QByteArray up = m_upstream->requests().first().body;
         QVERIFY(!up.contains("sy1.openai-chat"));
         QVERIFY(up.contains("EqQBnative"));

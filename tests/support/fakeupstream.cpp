@@ -45,7 +45,8 @@ QByteArray ParsedResponse::header(const QByteArray& name) const
     return {};
 }
 
-FakeUpstream::FakeUpstream(QObject* parent) : QObject(parent)
+FakeUpstream::FakeUpstream(QObject* parent)
+    : QObject(parent)
 {
     m_default = FakeReply::json(500, R"({"error":{"message":"no reply scripted"}})");
     connect(&m_server, &QTcpServer::newConnection, this, &FakeUpstream::onConnection);

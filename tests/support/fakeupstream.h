@@ -10,20 +10,22 @@
 
 // A scripted HTTP/1.1 upstream on 127.0.0.1:0 for integration tests. Each request takes the next queued reply
 // (or the default one). Replies can stream chunks on a timer, stop mid-stream, or hang.
-struct FakeReply {
+struct FakeReply
+{
     int status = 200;
     QList<QPair<QByteArray, QByteArray>> headers;
-    QList<QByteArray> chunks;   // sent with chunked transfer encoding
+    QList<QByteArray> chunks; // sent with chunked transfer encoding
     int chunkIntervalMs = 0;
     bool closeAfterChunks = false; // drop the connection without the terminating chunk
-    bool hang = false;             // read the request, answer nothing
-    int hangAfterChunks = -1;      // send this many chunks, then go silent
+    bool hang = false; // read the request, answer nothing
+    int hangAfterChunks = -1; // send this many chunks, then go silent
 
     static FakeReply json(int status, const QByteArray& body);
     static FakeReply sse(const QByteArray& stream, int pieces = 1, int intervalMs = 0);
 };
 
-struct ReceivedRequest {
+struct ReceivedRequest
+{
     QByteArray method;
     QByteArray path;
     QList<QPair<QByteArray, QByteArray>> headers;
@@ -31,7 +33,8 @@ struct ReceivedRequest {
     QByteArray header(const QByteArray& name) const;
 };
 
-class FakeUpstream : public QObject {
+class FakeUpstream : public QObject
+{
     Q_OBJECT
 public:
     explicit FakeUpstream(QObject* parent = nullptr);
@@ -62,7 +65,8 @@ private:
 };
 
 // Reads a whole HTTP response (Content-Length or chunked) from raw bytes; returns false if incomplete.
-struct ParsedResponse {
+struct ParsedResponse
+{
     int status = 0;
     QList<QPair<QByteArray, QByteArray>> headers;
     QByteArray body;

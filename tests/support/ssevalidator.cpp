@@ -29,7 +29,8 @@ QString validateAnthropicStream(const QByteArray& sse, QJsonObject* messageOut, 
         const QJsonObject d = QJsonDocument::fromJson(e.data).object();
         const QString type = d.value(QLatin1String("type")).toString();
         if (type.toUtf8() != e.event)
-            return QStringLiteral("event line '%1' does not match data type '%2'").arg(QString::fromUtf8(e.event), type);
+            return QStringLiteral("event line '%1' does not match data type '%2'")
+                .arg(QString::fromUtf8(e.event), type);
         if (type == QLatin1String("ping"))
             continue;
         if (type == QLatin1String("error")) {
@@ -51,7 +52,9 @@ QString validateAnthropicStream(const QByteArray& sse, QJsonObject* messageOut, 
             if (sawDelta)
                 return QStringLiteral("block started after message_delta");
             if (open >= 0)
-                return QStringLiteral("block %1 started while block %2 is open").arg(d.value(QLatin1String("index")).toInt()).arg(open);
+                return QStringLiteral("block %1 started while block %2 is open")
+                    .arg(d.value(QLatin1String("index")).toInt())
+                    .arg(open);
             const int index = d.value(QLatin1String("index")).toInt(-1);
             if (index != content.size())
                 return QStringLiteral("block index %1, expected %2").arg(index).arg(content.size());
@@ -59,7 +62,8 @@ QString validateAnthropicStream(const QByteArray& sse, QJsonObject* messageOut, 
             if (b.value(QLatin1String("type")).toString() == QLatin1String("tool_use")) {
                 sawToolUse = true;
                 if (!idRe.match(b.value(QLatin1String("id")).toString()).hasMatch())
-                    return QStringLiteral("tool_use id %1 is not [a-zA-Z0-9_-]+").arg(b.value(QLatin1String("id")).toString());
+                    return QStringLiteral("tool_use id %1 is not [a-zA-Z0-9_-]+")
+                        .arg(b.value(QLatin1String("id")).toString());
             }
             content.append(b);
             partialJson.append(QString());
@@ -73,9 +77,12 @@ QString validateAnthropicStream(const QByteArray& sse, QJsonObject* messageOut, 
             const QString dt = delta.value(QLatin1String("type")).toString();
             const QString bt = b.value(QLatin1String("type")).toString();
             if (dt == QLatin1String("text_delta") && bt == QLatin1String("text"))
-                b.insert(QLatin1String("text"), QString(b.value(QLatin1String("text")).toString() + delta.value(QLatin1String("text")).toString()));
+                b.insert(QLatin1String("text"),
+                    QString(b.value(QLatin1String("text")).toString() + delta.value(QLatin1String("text")).toString()));
             else if (dt == QLatin1String("thinking_delta") && bt == QLatin1String("thinking"))
-                b.insert(QLatin1String("thinking"), QString(b.value(QLatin1String("thinking")).toString() + delta.value(QLatin1String("thinking")).toString()));
+                b.insert(QLatin1String("thinking"),
+                    QString(b.value(QLatin1String("thinking")).toString()
+                        + delta.value(QLatin1String("thinking")).toString()));
             else if (dt == QLatin1String("signature_delta") && bt == QLatin1String("thinking"))
                 b.insert(QLatin1String("signature"), delta.value(QLatin1String("signature")).toString());
             else if (dt == QLatin1String("input_json_delta") && bt == QLatin1String("tool_use"))
@@ -97,9 +104,11 @@ QString validateAnthropicStream(const QByteArray& sse, QJsonObject* messageOut, 
                     b.insert(QLatin1String("input"), input.object());
                 }
             }
-            if (!lenient && b.value(QLatin1String("type")).toString() == QLatin1String("text") && b.value(QLatin1String("text")).toString().isEmpty())
+            if (!lenient && b.value(QLatin1String("type")).toString() == QLatin1String("text")
+                && b.value(QLatin1String("text")).toString().isEmpty())
                 return QStringLiteral("empty text block %1").arg(index);
-            if (!lenient && b.value(QLatin1String("type")).toString() == QLatin1String("thinking") && !b.contains(QLatin1String("signature")))
+            if (!lenient && b.value(QLatin1String("type")).toString() == QLatin1String("thinking")
+                && !b.contains(QLatin1String("signature")))
                 return QStringLiteral("thinking block %1 without signature").arg(index);
             content.replace(index, b);
             open = -1;
@@ -107,10 +116,11 @@ QString validateAnthropicStream(const QByteArray& sse, QJsonObject* messageOut, 
             if (open >= 0)
                 return QStringLiteral("message_delta while block %1 is open").arg(open);
             sawDelta = true;
-            const QString sr = d.value(QLatin1String("delta")).toObject().value(QLatin1String("stop_reason")).toString();
-            static const QStringList valid = {QStringLiteral("end_turn"), QStringLiteral("max_tokens"), QStringLiteral("stop_sequence"),
-                                              QStringLiteral("tool_use"), QStringLiteral("pause_turn"), QStringLiteral("refusal"),
-                                              QStringLiteral("model_context_window_exceeded")};
+            const QString sr
+                = d.value(QLatin1String("delta")).toObject().value(QLatin1String("stop_reason")).toString();
+            static const QStringList valid = {QStringLiteral("end_turn"), QStringLiteral("max_tokens"),
+                QStringLiteral("stop_sequence"), QStringLiteral("tool_use"), QStringLiteral("pause_turn"),
+                QStringLiteral("refusal"), QStringLiteral("model_context_window_exceeded")};
             if (!valid.contains(sr))
                 return QStringLiteral("invalid stop_reason '%1'").arg(sr);
             if (!lenient && (sr == QLatin1String("tool_use")) != sawToolUse)

@@ -10,5 +10,5 @@
 // empty string when valid, else what is wrong. `message` receives the accumulated message (SDK rules).
 // `lenient` accepts what Anthropic itself sends for its own server-side blocks (any delta in a non-client block,
 // empty text blocks), for checking a pass-through.
-QString validateAnthropicStream(const QByteArray& sse, QJsonObject* message = nullptr, bool* endedWithError = nullptr,
-                                bool lenient = false);
+QString validateAnthropicStream(
+    const QByteArray& sse, QJsonObject* message = nullptr, bool* endedWithError = nullptr, bool lenient = false);

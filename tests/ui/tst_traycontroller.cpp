@@ -11,7 +11,8 @@
 
 using namespace sy;
 
-class TestTrayController : public QObject {
+class TestTrayController : public QObject
+{
     Q_OBJECT
 
 private Q_SLOTS:

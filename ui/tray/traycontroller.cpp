@@ -29,7 +29,9 @@ QIcon stateIcon(const QColor& color)
 } // namespace
 
 TrayController::TrayController(GatewayService* service, const QString& configPath, QObject* parent)
-    : QObject(parent), m_service(service), m_configPath(configPath)
+    : QObject(parent)
+    , m_service(service)
+    , m_configPath(configPath)
 {
     m_menu = new QMenu();
     m_menu->setObjectName(QStringLiteral("trayMenu"));
@@ -100,7 +102,8 @@ void TrayController::updateState()
     m_status->setText(status);
     m_toggle->setText(running ? tr("&Stop gateway") : tr("&Start gateway"));
     m_tray->setToolTip(tr("Switchyard") + QLatin1Char('\n') + status);
-    m_tray->setIcon(stateIcon(running ? QColor(46, 160, 67) : (m_lastError.isEmpty() ? QColor(140, 140, 140) : QColor(200, 50, 50))));
+    m_tray->setIcon(stateIcon(
+        running ? QColor(46, 160, 67) : (m_lastError.isEmpty() ? QColor(140, 140, 140) : QColor(200, 50, 50))));
 }
 
 } // namespace sy

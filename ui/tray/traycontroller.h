@@ -11,7 +11,8 @@ namespace sy {
 class GatewayService;
 
 // The tray icon: shows whether the gateway runs and lets the user start, stop and quit.
-class TrayController : public QObject {
+class TrayController : public QObject
+{
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(TrayController)
 public:

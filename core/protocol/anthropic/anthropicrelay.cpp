@@ -149,12 +149,13 @@ void StreamRelay::handle(const SseEvent& e, QByteArray& out)
             if (m_openIndex >= 0) {
                 // The upstream started a block without stopping the previous one: close it for the client.
                 out.append("event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":"
-                           + QByteArray::number(m_openIndex) + "}\n\n");
+                    + QByteArray::number(m_openIndex) + "}\n\n");
             }
             ours = m_nextIndex++;
             m_indexMap.insert(upstreamIndex, ours);
             m_openIndex = ours;
-            const QString bt = o.value(QLatin1String("content_block")).toObject().value(QLatin1String("type")).toString();
+            const QString bt
+                = o.value(QLatin1String("content_block")).toObject().value(QLatin1String("type")).toString();
             m_openIsToolInput = bt.endsWith(QLatin1String("tool_use"));
             m_sawJson = false;
             m_wrappedJson = false;
@@ -167,12 +168,14 @@ void StreamRelay::handle(const SseEvent& e, QByteArray& out)
                 m_openIndex = -1;
                 if (m_wrappedJson && !QJsonDocument::fromJson(m_wrappedText.toUtf8()).isObject()) {
                     out.append("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":"
-                               + QByteArray::number(ours) + ",\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"}\"}}\n\n");
+                        + QByteArray::number(ours)
+                        + ",\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"}\"}}\n\n");
                 }
                 m_wrappedJson = false;
                 m_wrappedText.clear();
             } else if (m_wrappedJson) {
-                m_wrappedText += o.value(QLatin1String("delta")).toObject().value(QLatin1String("partial_json")).toString();
+                m_wrappedText
+                    += o.value(QLatin1String("delta")).toObject().value(QLatin1String("partial_json")).toString();
             } else if (m_openIsToolInput && !m_sawJson) {
                 QJsonObject delta = o.value(QLatin1String("delta")).toObject();
                 const QString pj = delta.value(QLatin1String("partial_json")).toString();
@@ -202,7 +205,7 @@ void StreamRelay::handle(const SseEvent& e, QByteArray& out)
     if (type == "message_delta") {
         if (m_openIndex >= 0) {
             out.append("event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":"
-                       + QByteArray::number(m_openIndex) + "}\n\n");
+                + QByteArray::number(m_openIndex) + "}\n\n");
             m_openIndex = -1;
         }
         const QJsonObject o = QJsonDocument::fromJson(e.data).object();

@@ -13,7 +13,8 @@ namespace sy::anthropic {
 // message_start is dropped, block indexes that skip or restart are renumbered, a second message spliced into an
 // unfinished one or a stream cut before its end becomes an `error` event, anything after message_stop is
 // dropped, and a last event missing its blank line is terminated. Usage is read from message_start/message_delta.
-class StreamRelay {
+class StreamRelay
+{
 public:
     StreamRelay();
     void feed(QByteArrayView bytes, QByteArray& out);
@@ -33,11 +34,11 @@ private:
     QList<SseEvent> m_events;
     QHash<int, int> m_indexMap; // upstream index -> our index
     int m_nextIndex = 0;
-    int m_openIndex = -1;       // our index of the open block
+    int m_openIndex = -1; // our index of the open block
     bool m_openIsToolInput = false; // the open block streams input_json_delta
-    bool m_sawJson = false;         // a non-blank JSON fragment arrived for the open block
-    bool m_wrappedJson = false;     // the upstream left out the object's opening brace; we add it
-    QString m_wrappedText;          // the repaired block's JSON so far
+    bool m_sawJson = false; // a non-blank JSON fragment arrived for the open block
+    bool m_wrappedJson = false; // the upstream left out the object's opening brace; we add it
+    QString m_wrappedText; // the repaired block's JSON so far
     bool m_started = false;
     bool m_sawMessageDelta = false;
     bool m_done = false;

@@ -239,7 +239,8 @@ Result<canon::Request, canon::Error> decodeRequest(const QByteArray& body, Reque
             if (!midSystem.isEmpty())
                 req.messages.append(canon::Message {canon::Role::System, midSystem});
         } else {
-            return R::failure(invalid(path + QStringLiteral(".content: Field required (a string or a list of blocks)")));
+            return R::failure(
+                invalid(path + QStringLiteral(".content: Field required (a string or a list of blocks)")));
         }
         if (msg.parts.isEmpty())
             continue;
@@ -406,9 +407,9 @@ QByteArray encodeRequest(const canon::Request& r, const EncodeOptions& options)
             continue;
         QJsonObject mo;
         mo.insert(QLatin1String("role"),
-                  m.role == canon::Role::Assistant ? QStringLiteral("assistant")
-                      : m.role == canon::Role::System ? QStringLiteral("system")
-                                                      : QStringLiteral("user"));
+            m.role == canon::Role::Assistant    ? QStringLiteral("assistant")
+                : m.role == canon::Role::System ? QStringLiteral("system")
+                                                : QStringLiteral("user"));
         mo.insert(QLatin1String("content"), content);
         messages.append(mo);
     }
@@ -433,10 +434,10 @@ QByteArray encodeRequest(const canon::Request& r, const EncodeOptions& options)
     if (r.toolChoice.mode != M::Unset) {
         QJsonObject tc;
         tc.insert(QLatin1String("type"),
-                  r.toolChoice.mode == M::Any    ? QStringLiteral("any")
-                      : r.toolChoice.mode == M::Tool ? QStringLiteral("tool")
-                      : r.toolChoice.mode == M::None ? QStringLiteral("none")
-                                                     : QStringLiteral("auto"));
+            r.toolChoice.mode == M::Any        ? QStringLiteral("any")
+                : r.toolChoice.mode == M::Tool ? QStringLiteral("tool")
+                : r.toolChoice.mode == M::None ? QStringLiteral("none")
+                                               : QStringLiteral("auto"));
         if (r.toolChoice.mode == M::Tool)
             tc.insert(QLatin1String("name"), r.toolChoice.name);
         if (r.toolChoice.disableParallel && r.toolChoice.mode != M::None)
@@ -457,9 +458,9 @@ QByteArray encodeRequest(const canon::Request& r, const EncodeOptions& options)
     if (r.thinking.mode != T::Unset) {
         QJsonObject th;
         th.insert(QLatin1String("type"),
-                  r.thinking.mode == T::Enabled    ? QStringLiteral("enabled")
-                      : r.thinking.mode == T::Adaptive ? QStringLiteral("adaptive")
-                                                       : QStringLiteral("disabled"));
+            r.thinking.mode == T::Enabled        ? QStringLiteral("enabled")
+                : r.thinking.mode == T::Adaptive ? QStringLiteral("adaptive")
+                                                 : QStringLiteral("disabled"));
         if (r.thinking.mode == T::Enabled)
             th.insert(QLatin1String("budget_tokens"), r.thinking.budgetTokens);
         o.insert(QLatin1String("thinking"), th);
@@ -469,7 +470,8 @@ QByteArray encodeRequest(const canon::Request& r, const EncodeOptions& options)
         oc.insert(QLatin1String("effort"), r.thinking.effort);
     if (!r.outputSchema.isEmpty())
         oc.insert(QLatin1String("format"),
-                  QJsonObject {{QLatin1String("type"), QStringLiteral("json_schema")}, {QLatin1String("schema"), r.outputSchema}});
+            QJsonObject {
+                {QLatin1String("type"), QStringLiteral("json_schema")}, {QLatin1String("schema"), r.outputSchema}});
     if (!oc.isEmpty())
         o.insert(QLatin1String("output_config"), oc);
     if (!r.userId.isEmpty())

@@ -13,7 +13,8 @@ enum class RequestKind { Messages, CountTokens };
 // are 400 invalid_request_error with a message naming the field.
 Result<canon::Request, canon::Error> decodeRequest(const QByteArray& body, RequestKind kind = RequestKind::Messages);
 
-struct EncodeOptions {
+struct EncodeOptions
+{
     // Drop thinking blocks whose signature Anthropic would reject (gateway-made or empty) and redact nothing else.
     bool forAnthropicUpstream = true;
 };

@@ -44,9 +44,8 @@ QString errorTypeName(ErrorType type)
 ErrorType errorTypeFromName(QStringView name)
 {
     static const ErrorType all[] = {ErrorType::InvalidRequest, ErrorType::Authentication, ErrorType::Billing,
-                                    ErrorType::Permission,     ErrorType::NotFound,       ErrorType::RequestTooLarge,
-                                    ErrorType::RateLimit,      ErrorType::Api,            ErrorType::Timeout,
-                                    ErrorType::Overloaded,     ErrorType::Conflict};
+        ErrorType::Permission, ErrorType::NotFound, ErrorType::RequestTooLarge, ErrorType::RateLimit, ErrorType::Api,
+        ErrorType::Timeout, ErrorType::Overloaded, ErrorType::Conflict};
     for (ErrorType t : all) {
         if (errorTypeName(t) == name)
             return t;
@@ -143,7 +142,8 @@ QString sanitizeToolId(const QString& id)
     QString out = id;
     for (QChar& c : out) {
         const ushort u = c.unicode();
-        const bool ok = (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || u == '_' || u == '-';
+        const bool ok
+            = (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || u == '_' || u == '-';
         if (!ok)
             c = QLatin1Char('_');
     }
@@ -194,8 +194,8 @@ QByteArray encodeResponse(const canon::Response& r, const QString& model)
     o.insert(QLatin1String("content"), content);
     o.insert(QLatin1String("stop_reason"), canon::stopReasonName(stop));
     o.insert(QLatin1String("stop_sequence"),
-             stop == canon::StopReason::StopSequence && !r.stopSequence.isEmpty() ? QJsonValue(r.stopSequence)
-                                                                                  : QJsonValue(QJsonValue::Null));
+        stop == canon::StopReason::StopSequence && !r.stopSequence.isEmpty() ? QJsonValue(r.stopSequence)
+                                                                             : QJsonValue(QJsonValue::Null));
     o.insert(QLatin1String("usage"), usage);
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
@@ -217,7 +217,9 @@ Result<canon::Response, canon::Error> decodeResponse(const QByteArray& body)
     r.stopReason = canon::stopReasonFromName(o.value(QLatin1String("stop_reason")).toString());
     r.stopSequence = o.value(QLatin1String("stop_sequence")).toString();
     const QJsonObject u = o.value(QLatin1String("usage")).toObject();
-    auto num = [&u](const char* k) { return u.contains(QLatin1String(k)) ? qint64(u.value(QLatin1String(k)).toDouble()) : -1; };
+    auto num = [&u](const char* k) {
+        return u.contains(QLatin1String(k)) ? qint64(u.value(QLatin1String(k)).toDouble()) : -1;
+    };
     r.usage.inputTokens = num("input_tokens");
     r.usage.outputTokens = num("output_tokens");
     r.usage.cacheReadTokens = num("cache_read_input_tokens");

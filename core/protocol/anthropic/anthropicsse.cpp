@@ -14,7 +14,8 @@ using canon::StreamEvent;
 using Type = canon::StreamEvent::Type;
 
 SseEncoder::SseEncoder(const QString& clientModel, qint64 inputTokenEstimate)
-    : m_model(clientModel), m_inputEstimate(inputTokenEstimate)
+    : m_model(clientModel)
+    , m_inputEstimate(inputTokenEstimate)
 {
 }
 
@@ -158,7 +159,7 @@ void SseEncoder::encode(const StreamEvent& e, QByteArray& out)
         j.append("}}");
         writeEvent(out, "content_block_start", j);
         writeEvent(out, "content_block_stop",
-                   R"({"type":"content_block_stop","index":)" + QByteArray::number(m_nextIndex) + '}');
+            R"({"type":"content_block_stop","index":)" + QByteArray::number(m_nextIndex) + '}');
         ++m_nextIndex;
         break;
     }
@@ -178,7 +179,7 @@ void SseEncoder::encode(const StreamEvent& e, QByteArray& out)
             + R"(,"content_block":)" + compactJson(e.raw) + '}';
         writeEvent(out, "content_block_start", j);
         writeEvent(out, "content_block_stop",
-                   R"({"type":"content_block_stop","index":)" + QByteArray::number(m_nextIndex) + '}');
+            R"({"type":"content_block_stop","index":)" + QByteArray::number(m_nextIndex) + '}');
         ++m_nextIndex;
         break;
     }
@@ -266,7 +267,8 @@ void StreamDecoder::finish(canon::StreamEvents& out)
             out.append(f);
         } else {
             StreamEvent f = StreamEvent::of(Type::Failure);
-            f.error = canon::Error::make(502, canon::ErrorType::Api, QStringLiteral("upstream stream ended prematurely"));
+            f.error
+                = canon::Error::make(502, canon::ErrorType::Api, QStringLiteral("upstream stream ended prematurely"));
             out.append(f);
         }
     }
@@ -297,7 +299,8 @@ void StreamDecoder::handle(const SseEvent& ev, canon::StreamEvents& out)
     if (!doc.isObject()) {
         m_done = true;
         StreamEvent f = StreamEvent::of(Type::Failure);
-        f.error = canon::Error::make(502, canon::ErrorType::Api, QStringLiteral("upstream sent an unreadable stream event"));
+        f.error = canon::Error::make(
+            502, canon::ErrorType::Api, QStringLiteral("upstream sent an unreadable stream event"));
         out.append(f);
         return;
     }

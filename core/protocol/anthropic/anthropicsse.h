@@ -11,7 +11,8 @@ namespace sy::anthropic {
 // message_start first, blocks numbered 0..n-1 in start order and never interleaved, each closed exactly once,
 // deltas only inside their block, no empty text blocks, every thinking block signed, stop_reason tool_use exactly
 // when a tool_use block was emitted, message_delta after the last block, then message_stop; or a terminal error.
-class SseEncoder {
+class SseEncoder
+{
 public:
     SseEncoder(const QString& clientModel, qint64 inputTokenEstimate);
 
@@ -53,7 +54,8 @@ private:
 };
 
 // Anthropic SSE (from an Anthropic-compatible upstream) -> canonical stream events.
-class StreamDecoder {
+class StreamDecoder
+{
 public:
     void feed(QByteArrayView bytes, canon::StreamEvents& out);
     void finish(canon::StreamEvents& out);

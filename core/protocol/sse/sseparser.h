@@ -5,15 +5,17 @@
 
 namespace sy {
 
-struct SseEvent {
+struct SseEvent
+{
     QByteArray event; // empty when the event had no "event:" field
-    QByteArray data;  // "data:" lines joined with '\n'
-    QByteArray raw;   // the exact bytes of this event, including the blank line that ended it (if any)
+    QByteArray data; // "data:" lines joined with '\n'
+    QByteArray raw; // the exact bytes of this event, including the blank line that ended it (if any)
 };
 
 // Incremental parser for text/event-stream (WHATWG rules): any split of the input gives the same events.
 // Lines end with CRLF, LF or CR; comments (":...") are skipped; one leading space after "field:" is removed.
-class SseParser {
+class SseParser
+{
 public:
     // Appends the events completed by `bytes` to `out`.
     void feed(QByteArrayView bytes, QList<SseEvent>& out);
@@ -26,7 +28,7 @@ public:
 private:
     void processLine(QByteArrayView line, QList<SseEvent>& out, qsizetype lineEnd);
     QByteArray m_buffer;
-    qsizetype m_pos = 0;        // first unprocessed byte in m_buffer
+    qsizetype m_pos = 0; // first unprocessed byte in m_buffer
     qsizetype m_eventStart = 0; // first byte of the event being built (for raw)
     SseEvent m_current;
     bool m_hasData = false;
