@@ -22,6 +22,22 @@ canon::Usage usageOf(const QJsonObject& u)
     return usage;
 }
 
+// The value of the first "index" key, or -1. Only used on delta/stop events, whose other strings are escaped.
+int scanIndex(const QByteArray& data)
+{
+    const qsizetype at = data.indexOf("\"index\"");
+    if (at < 0)
+        return -1;
+    qsizetype i = at + 7;
+    while (i < data.size() && (data.at(i) == ' ' || data.at(i) == ':'))
+        ++i;
+    int value = 0;
+    const qsizetype start = i;
+    while (i < data.size() && data.at(i) >= '0' && data.at(i) <= '9' && i - start < 9)
+        value = value * 10 + (data.at(i++) - '0');
+    return i == start ? -1 : value;
+}
+
 QByteArray eventType(const SseEvent& e)
 {
     if (!e.event.isEmpty())
@@ -137,13 +153,27 @@ void StreamRelay::handle(const SseEvent& e, QByteArray& out)
         return;
     }
     if (type == "content_block_start" || type == "content_block_delta" || type == "content_block_stop") {
-        QJsonObject o = QJsonDocument::fromJson(e.data).object();
-        const QJsonValue iv = o.value(QLatin1String("index"));
-        if (!iv.isDouble()) {
-            emitError(QStringLiteral("upstream sent a content block event without an index"), out);
-            return;
+        // Deltas are the bulk of a stream: read their index without parsing the JSON; parse only what needs
+        // looking into (block starts, the first fragment of tool input, events that must be rewritten).
+        const bool isStart = type == "content_block_start";
+        QJsonObject o;
+        bool parsed = false;
+        auto object = [&]() -> QJsonObject& {
+            if (!parsed) {
+                o = QJsonDocument::fromJson(e.data).object();
+                parsed = true;
+            }
+            return o;
+        };
+        int upstreamIndex = isStart ? -1 : scanIndex(e.data);
+        if (upstreamIndex < 0) {
+            const QJsonValue iv = object().value(QLatin1String("index"));
+            if (!iv.isDouble()) {
+                emitError(QStringLiteral("upstream sent a content block event without an index"), out);
+                return;
+            }
+            upstreamIndex = iv.toInt();
         }
-        const int upstreamIndex = iv.toInt();
         int ours;
         if (type == "content_block_start") {
             if (m_openIndex >= 0) {
@@ -155,7 +185,7 @@ void StreamRelay::handle(const SseEvent& e, QByteArray& out)
             m_indexMap.insert(upstreamIndex, ours);
             m_openIndex = ours;
             const QString bt
-                = o.value(QLatin1String("content_block")).toObject().value(QLatin1String("type")).toString();
+                = object().value(QLatin1String("content_block")).toObject().value(QLatin1String("type")).toString();
             m_openIsToolInput = bt.endsWith(QLatin1String("tool_use"));
             m_sawJson = false;
             m_wrappedJson = false;
@@ -174,10 +204,13 @@ void StreamRelay::handle(const SseEvent& e, QByteArray& out)
                 m_wrappedJson = false;
                 m_wrappedText.clear();
             } else if (m_wrappedJson) {
-                m_wrappedText
-                    += o.value(QLatin1String("delta")).toObject().value(QLatin1String("partial_json")).toString();
+                m_wrappedText += object()
+                                     .value(QLatin1String("delta"))
+                                     .toObject()
+                                     .value(QLatin1String("partial_json"))
+                                     .toString();
             } else if (m_openIsToolInput && !m_sawJson) {
-                QJsonObject delta = o.value(QLatin1String("delta")).toObject();
+                QJsonObject delta = object().value(QLatin1String("delta")).toObject();
                 const QString pj = delta.value(QLatin1String("partial_json")).toString();
                 if (!pj.trimmed().isEmpty()) {
                     m_sawJson = true;
@@ -197,7 +230,7 @@ void StreamRelay::handle(const SseEvent& e, QByteArray& out)
         if (ours == upstreamIndex) {
             writeRaw(e, out);
         } else {
-            o.insert(QLatin1String("index"), ours);
+            object().insert(QLatin1String("index"), ours);
             out.append("event: " + type + "\ndata: " + compactJson(o) + "\n\n");
         }
         return;
