@@ -198,8 +198,7 @@ public:
 
     bool parseModel(const QJsonValue& v, const QString& path, ProviderConfig* provider)
     {
-        ModelProfile m
-            = ProviderConfig {QString(), provider->kind, provider->baseUrl, {}, {}, {}}.profileFor(QString());
+        ModelProfile m;
         if (v.isString()) {
             m = provider->profileFor(v.toString());
         } else if (v.isObject()) {
@@ -250,7 +249,7 @@ public:
             return false;
         }
         const QJsonObject o = v.toObject();
-        checkKeys(o, path, {"id", "kind", "base_url", "credentials", "models", "headers", "timeouts"});
+        checkKeys(o, path, {"id", "kind", "base_url", "credentials", "models", "headers", "timeouts", "strategy"});
         static const QRegularExpression idRe(QStringLiteral("^[A-Za-z0-9_.-]+$"));
         const QJsonValue id = o.value(QLatin1String("id"));
         if (!id.isString() || !idRe.match(id.toString()).hasMatch()) {
@@ -280,6 +279,23 @@ public:
             return false;
         }
         p->baseUrl = base.endsWith(QLatin1Char('/')) ? base.chopped(1) : base;
+        const QJsonValue strategy = o.value(QLatin1String("strategy"));
+        if (!strategy.isUndefined()) {
+            const QString st = strategy.toString();
+            if (st == QLatin1String("round-robin"))
+                p->strategy = PoolStrategy::RoundRobin;
+            else if (st == QLatin1String("fill-first"))
+                p->strategy = PoolStrategy::FillFirst;
+            else if (st == QLatin1String("least-used"))
+                p->strategy = PoolStrategy::LeastUsed;
+            else if (st == QLatin1String("sticky"))
+                p->strategy = PoolStrategy::Sticky;
+            else {
+                fail(path + QStringLiteral(".strategy"),
+                     QStringLiteral("must be one of round-robin, fill-first, least-used, sticky"));
+                return false;
+            }
+        }
 
         const QJsonValue creds = o.value(QLatin1String("credentials"));
         if (!creds.isUndefined()) {
@@ -298,6 +314,16 @@ public:
                     return false;
                 }
                 Credential cred;
+                cred.id = c.value(QLatin1String("id")).toString();
+                if (cred.id.isEmpty())
+                    cred.id = p->id + QLatin1Char('#') + QString::number(i + 1);
+                cred.label = c.value(QLatin1String("label")).toString();
+                for (const Credential& other : std::as_const(p->credentials)) {
+                    if (other.id == cred.id) {
+                        fail(cp + QStringLiteral(".id"), QStringLiteral("duplicate credential id \"%1\"").arg(cred.id));
+                        return false;
+                    }
+                }
                 const QString k = key.toString();
                 if (k.startsWith(QLatin1String("env:"))) {
                     const QString name = k.mid(4);
@@ -357,6 +383,46 @@ public:
         return true;
     }
 
+    bool parseConditions(const QJsonValue& v, const QString& path, RouteConditions* c)
+    {
+        if (v.isUndefined())
+            return true;
+        if (!v.isObject()) {
+            fail(path, QStringLiteral("must be an object of conditions"));
+            return false;
+        }
+        const QJsonObject o = v.toObject();
+        checkKeys(o, path, {"thinking", "tokens_over", "has_images", "tools_include", "client"});
+        bool b = false;
+        if (o.contains(QLatin1String("thinking"))) {
+            if (!readBool(o, "thinking", path, &b))
+                return false;
+            c->thinking = b;
+        }
+        if (o.contains(QLatin1String("has_images"))) {
+            if (!readBool(o, "has_images", path, &b))
+                return false;
+            c->hasImages = b;
+        }
+        if (!readInt(o, "tokens_over", path, 0, qint64(1) << 40, &c->tokensOver))
+            return false;
+        auto stringList = [&](const char* key, QStringList* out) {
+            const QJsonValue lv = o.value(QLatin1String(key));
+            if (lv.isUndefined())
+                return true;
+            const QJsonArray arr = lv.isArray() ? lv.toArray() : QJsonArray {lv};
+            for (const QJsonValue& item : arr) {
+                if (!item.isString() || item.toString().isEmpty()) {
+                    fail(path + QLatin1Char('.') + QLatin1String(key), QStringLiteral("must be a string or a list of strings"));
+                    return false;
+                }
+                out->append(item.toString());
+            }
+            return true;
+        };
+        return stringList("tools_include", &c->toolsInclude) && stringList("client", &c->clients);
+    }
+
     bool parseRoute(const QJsonValue& v, const QString& path, const Config& config, RouteRule* r)
     {
         const QJsonObject o = v.toObject();
@@ -364,7 +430,20 @@ public:
             fail(path, QStringLiteral("a route must be an object with \"match\" and \"to\""));
             return false;
         }
-        checkKeys(o, path, {"match", "to"});
+        checkKeys(o, path, {"match", "to", "when", "priority"});
+        if (!parseConditions(o.value(QLatin1String("when")), path + QStringLiteral(".when"), &r->when))
+            return false;
+        const QJsonValue priority = o.value(QLatin1String("priority"));
+        if (!priority.isUndefined()) {
+            if (priority.toString() == QLatin1String("accounts-first"))
+                r->priority = CredentialPriority::AccountsFirst;
+            else if (priority.toString() == QLatin1String("keys-first"))
+                r->priority = CredentialPriority::KeysFirst;
+            else {
+                fail(path + QStringLiteral(".priority"), QStringLiteral("must be \"accounts-first\" or \"keys-first\""));
+                return false;
+            }
+        }
         const QJsonValue match = o.value(QLatin1String("match"));
         if (!match.isString() || match.toString().isEmpty()) {
             fail(path + QStringLiteral(".match"),

@@ -8,6 +8,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <optional>
+
 namespace sy {
 
 enum class ProviderKind { Anthropic, OpenAiChat };
@@ -27,14 +29,23 @@ struct ModelProfile
     QString reasoningStyle; // "effort" (reasoning_effort), "deepseek", "openrouter", "qwen", "none"
 };
 
+// One member of a provider's credential pool. API keys today; OAuth accounts (a later issue) join the same pool
+// with kind Account and their token supplied at request time.
 struct Credential
 {
+    enum class Kind { ApiKey, Account };
+    QString id;     // stable, non-secret: the config's "id", else "<provider>#<n>" (n from 1)
+    QString label;  // for people; optional
+    Kind kind = Kind::ApiKey;
     QString apiKey; // resolved secret; never logged or written back
     QString source; // "literal" or "env:NAME" (for messages, never the secret itself)
 };
 
+enum class PoolStrategy { RoundRobin, FillFirst, LeastUsed, Sticky };
+
 struct ProviderConfig
 {
+    PoolStrategy strategy = PoolStrategy::RoundRobin;
     QString id;
     ProviderKind kind = ProviderKind::OpenAiChat;
     QString baseUrl;
@@ -55,10 +66,28 @@ struct RouteTarget
     QString model; // "*" forwards the client's model name unchanged
 };
 
+// Optional conditions of a rule ("when"); every condition given must hold.
+struct RouteConditions
+{
+    std::optional<bool> thinking;  // thinking enabled (enabled or adaptive)
+    qint64 tokensOver = -1;        // counted input tokens above this
+    std::optional<bool> hasImages; // any image in the conversation
+    QStringList toolsInclude;      // tool names or builtin types, e.g. "web_search" (any of them)
+    QStringList clients;           // "claude-code", "codex", "gemini-cli", or a gateway-key id (any of them)
+    bool isEmpty() const
+    {
+        return !thinking && tokensOver < 0 && !hasImages && toolsInclude.isEmpty() && clients.isEmpty();
+    }
+};
+
+enum class CredentialPriority { AccountsFirst, KeysFirst };
+
 struct RouteRule
 {
     QString match; // case-insensitive glob on the model name
     QList<RouteTarget> targets;
+    RouteConditions when;
+    CredentialPriority priority = CredentialPriority::AccountsFirst;
 };
 
 struct ServerConfig
