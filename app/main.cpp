@@ -1,9 +1,11 @@
 // Switchyard: thin entry point. Everything that matters lives in core/ (and ui/ for the tray).
 
+#include "clicommands.h"
 #include "commandline.h"
 #include "unixsignals.h"
 
 #include "config/config.h"
+#include "config/configwatcher.h"
 #include "gateway/gatewayservice.h"
 
 #include <QCoreApplication>
@@ -38,6 +40,13 @@ bool writePortFile(const QString& path, quint16 port)
 
 int main(int argc, char** argv)
 {
+    if (argc >= 3 && (qstrcmp(argv[1], "config") == 0 || qstrcmp(argv[1], "route") == 0)) {
+        QCoreApplication cli(argc, argv);
+        QCoreApplication::setApplicationName(QStringLiteral("switchyard"));
+        const int rc = sy::runCliCommand(QCoreApplication::arguments());
+        if (rc >= 0)
+            return rc;
+    }
     const bool headless = sy::wantsHeadless(argc, argv);
     std::unique_ptr<QCoreApplication> app;
 #ifdef SWITCHYARD_WITH_UI
@@ -74,6 +83,11 @@ int main(int argc, char** argv)
     service.setConfig(*config);
     if (options.hasListen)
         service.setListenOverride(options.listenAddress, options.listenPort);
+
+    // Edits to the config file apply without a restart; in-flight requests finish on the config they started with.
+    sy::ConfigWatcher watcher(configPath, sy::processEnvironment());
+    QObject::connect(&watcher, &sy::ConfigWatcher::configChanged, &service, &sy::GatewayService::setConfig);
+    QObject::connect(&watcher, &sy::ConfigWatcher::reloadFailed, &service, &sy::GatewayService::errorOccurred);
 
     sy::UnixSignals signals;
     QObject::connect(&signals, &sy::UnixSignals::terminationRequested, app.get(), [&service](int) {

@@ -2,6 +2,7 @@
 
 #include "common/logging.h"
 #include "jsonlocator.h"
+#include "jsonschema.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -464,6 +465,9 @@ public:
             const QString tp = path + QStringLiteral(".to[%1]").arg(i);
             const QString t = arr.at(i).toString();
             qsizetype slash = t.indexOf(QLatin1Char('/'));
+            const qsizetype comma = t.indexOf(QLatin1Char(','));
+            if (comma > 0 && (slash < 0 || comma < slash))
+                slash = comma;
             if (slash <= 0 || slash == t.size() - 1) {
                 fail(tp, QStringLiteral("\"%1\" is not of the form \"provider/model\"").arg(t));
                 return false;
@@ -490,6 +494,11 @@ public:
         if (!doc.isObject())
             return Result<Config>::failure(QStringLiteral("line 1: the config must be a JSON object"));
         const QJsonObject root = doc.object();
+        // Shape first, against the schema shipped in resources/; then what a schema cannot say (references, uniqueness).
+        const JsonSchema::Violation violation = JsonSchema::configSchema().validate(root);
+        if (!violation.isEmpty())
+            return Result<Config>::failure(fail(violation.path.isEmpty() ? QStringLiteral("(top level)") : violation.path,
+                                                violation.message));
         Config config;
         checkKeys(root, QString(), {"version", "server", "providers", "routes"});
         const QJsonValue version = root.value(QLatin1String("version"));

@@ -53,7 +53,7 @@ private Q_SLOTS:
                                   << QStringLiteral("line 4: invalid JSON");
         QTest::addRow("unknown kind") << QByteArray("{\"providers\": [\n  {\"id\": \"a\",\n   \"kind\": \"openai\", "
                                                     "\"base_url\": \"http://x\"}],\n \"routes\": []}")
-                                      << QStringLiteral("line 3: providers[0].kind: unknown provider kind \"openai\"");
+                                      << QStringLiteral("line 3: providers[0].kind: \"openai\" is not one of \"anthropic\", \"openai-chat\"");
         QTest::addRow("bad url") << QByteArray(
             "{\"providers\": [{\"id\": \"a\", \"kind\": \"anthropic\",\n \"base_url\": \"ftp://x\"}], \"routes\": []}")
                                  << QStringLiteral("line 2: providers[0].base_url");
@@ -77,8 +77,58 @@ private Q_SLOTS:
             "{\"providers\": [{\"id\": \"a\", \"kind\": \"openai-chat\", \"base_url\": \"http://x\",\n \"models\": "
             "[{\"id\": \"m\",\n \"max_output_tokens\": \"lots\"}]}], \"routes\": []}")
                                          << QStringLiteral(
-                                                "line 3: providers[0].models[0].max_output_tokens: must be an integer");
+                                                "line 3: providers[0].models[0].max_output_tokens: must be integer, not string");
     }
+    void schemaRejectsUnknownAndMistypedFields_data()
+    {
+        QTest::addColumn<QByteArray>("json");
+        QTest::addColumn<QString>("expected");
+        QTest::addRow("typo in provider") << QByteArray("{\"providers\": [{\"id\": \"a\", \"kind\": \"anthropic\",\n \"base_url\": \"http://x\", \"credentails\": []}], \"routes\": []}")
+                                          << QStringLiteral("line 2: providers[0].credentails: unknown field");
+        QTest::addRow("bad strategy") << QByteArray("{\"providers\": [{\"id\": \"a\", \"kind\": \"anthropic\", \"base_url\": \"http://x\",\n\"strategy\": \"random\"}], \"routes\": []}")
+                                      << QStringLiteral("line 2: providers[0].strategy: \"random\" is not one of");
+        QTest::addRow("bad when") << QByteArray("{\"providers\": [], \"routes\": [{\"match\": \"*\", \"to\": [\"a/b\"],\n \"when\": {\"tokens_over\": \"many\"}}]}")
+                                  << QStringLiteral("line 2: routes[0].when.tokens_over: must be integer");
+        QTest::addRow("missing routes") << QByteArray("{\"providers\": []}") << QStringLiteral("line 1: routes: is required");
+        QTest::addRow("credential without key") << QByteArray("{\"providers\": [{\"id\": \"a\", \"kind\": \"anthropic\", \"base_url\": \"http://x\",\n\"credentials\": [{\"id\": \"k1\"}]}], \"routes\": []}")
+                                                << QStringLiteral("line 2: providers[0].credentials[0].api_key: is required");
+    }
+    void schemaRejectsUnknownAndMistypedFields()
+    {
+        QFETCH(QByteArray, json);
+        QFETCH(QString, expected);
+        auto c = parseConfig(json, {});
+        QVERIFY(!c.ok());
+        QVERIFY2(c.error().startsWith(expected), qPrintable(c.error()));
+    }
+
+    void parsesPoolsConditionsAndPriorities()
+    {
+        const QByteArray json = "{\"providers\": [{\"id\": \"oa\", \"kind\": \"openai-chat\", \"base_url\": \"http://x/v1\", \"strategy\": \"sticky\","
+                                "\"credentials\": [{\"api_key\": \"k1\"}, {\"api_key\": \"k2\", \"id\": \"team\", \"label\": \"Team key\"}]}],"
+                                "\"routes\": [{\"match\": \"sonnet\", \"to\": \"oa,gpt-5\", \"priority\": \"keys-first\","
+                                "\"when\": {\"thinking\": true, \"tokens_over\": 60000, \"has_images\": false, \"tools_include\": \"web_search\", \"client\": [\"claude-code\", \"ci\"]}}]}";
+        auto c = parseConfig(json, {});
+        QVERIFY2(c.ok(), qPrintable(c.ok() ? QString() : c.error()));
+        const ProviderConfig& p = c->providers.first();
+        QCOMPARE(p.strategy, PoolStrategy::Sticky);
+        QCOMPARE(p.credentials.at(0).id, QStringLiteral("oa#1"));
+        QCOMPARE(p.credentials.at(1).id, QStringLiteral("team"));
+        QCOMPARE(p.credentials.at(1).label, QStringLiteral("Team key"));
+        const RouteRule& r = c->routes.first();
+        QCOMPARE(r.targets.first().providerId, QStringLiteral("oa"));
+        QCOMPARE(r.targets.first().model, QStringLiteral("gpt-5"));
+        QCOMPARE(r.priority, CredentialPriority::KeysFirst);
+        QCOMPARE(r.when.thinking, std::optional<bool>(true));
+        QCOMPARE(r.when.tokensOver, 60000);
+        QCOMPARE(r.when.hasImages, std::optional<bool>(false));
+        QCOMPARE(r.when.toolsInclude, QStringList {QStringLiteral("web_search")});
+        QCOMPARE(r.when.clients, (QStringList {QStringLiteral("claude-code"), QStringLiteral("ci")}));
+        auto dup = parseConfig("{\"providers\": [{\"id\": \"a\", \"kind\": \"anthropic\", \"base_url\": \"http://x\",\n\"credentials\": [{\"api_key\": \"k\", \"id\": \"x\"},\n{\"api_key\": \"j\", \"id\": \"x\"}]}], \"routes\": []}", {});
+        QVERIFY(!dup.ok());
+        QVERIFY2(dup.error().startsWith(QLatin1String("line 3: providers[0].credentials[1].id: duplicate")), qPrintable(dup.error()));
+    }
+
     void errorsNameFieldAndLine()
     {
         QFETCH(QByteArray, json);

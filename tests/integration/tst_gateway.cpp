@@ -3,6 +3,7 @@
 #include "fakeupstream.h"
 
 #include "config/config.h"
+#include "config/configwatcher.h"
 #include "gateway/gatewayservice.h"
 
 #include <QJsonArray>
@@ -10,6 +11,7 @@
 #include <QJsonObject>
 #include <QSignalSpy>
 #include <QTcpSocket>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace sy;
@@ -563,6 +565,68 @@ private Q_SLOTS:
         QVERIFY(!up.contains("sy1.openai-chat"));
         QVERIFY(up.contains("EqQBnative"));
         QVERIFY(up.contains("\"model\":\"up-model\""));
+    }
+
+    void hotReloadKeepsInFlightStreams()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("config.json"));
+        auto write = [&](const QByteArray& model) {
+            QFile f(path + QStringLiteral(".tmp"));
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("{\"providers\":[{\"id\":\"up\",\"kind\":\"openai-chat\",\"base_url\":\"" + m_upstream->baseUrl().toUtf8()
+                    + "/v1\"}],\"routes\":[{\"match\":\"*\",\"to\":[\"up/" + model + "\"]}]}");
+            f.close();
+            QFile::remove(path);
+            QVERIFY(QFile::rename(path + QStringLiteral(".tmp"), path)); // the way editors save
+        };
+        write("first-model");
+        auto config = loadConfigFile(path, {});
+        QVERIFY(config.ok());
+        m_gateway = std::make_unique<GatewayService>();
+        m_gateway->setConfig(*config);
+        m_gateway->setListenOverride(QHostAddress::LocalHost, 0);
+        QVERIFY(m_gateway->start());
+        ConfigWatcher watcher(path, {});
+        watcher.setDebounceMs(50);
+        connect(&watcher, &ConfigWatcher::configChanged, m_gateway.get(), &GatewayService::setConfig);
+        QSignalSpy changed(&watcher, &ConfigWatcher::configChanged);
+        QSignalSpy failed(&watcher, &ConfigWatcher::reloadFailed);
+
+        FakeReply slow = FakeReply::sse(QByteArray());
+        for (const QByteArray& event : chatTextStream().split('\n'))
+            if (!event.isEmpty())
+                slow.chunks.append(event + "\n\n");
+        slow.chunkIntervalMs = 150;
+        m_upstream->enqueue(slow);
+        QTcpSocket s;
+        s.connectToHost(QHostAddress::LocalHost, m_gateway->port());
+        QVERIFY(s.waitForConnected(5000));
+        s.write(request("POST", "/v1/messages", messagesBody(true)));
+        QTRY_COMPARE_WITH_TIMEOUT(m_upstream->requests().size(), 1, 5000);
+
+        write("second-model"); // while the first stream is still running
+        QTRY_COMPARE_WITH_TIMEOUT(changed.count(), 1, 5000);
+        QByteArray data;
+        ParsedResponse r;
+        QTRY_VERIFY_WITH_TIMEOUT((data += s.readAll(), parseHttpResponse(data, &r)), 10000);
+        QCOMPARE(r.status, 200);
+        QVERIFY(r.body.contains("message_stop")); // the in-flight stream completed
+
+        m_upstream->enqueue(FakeReply::sse(chatTextStream()));
+        const ParsedResponse second = post("/v1/messages", messagesBody(true));
+        QCOMPARE(second.status, 200);
+        QVERIFY(m_upstream->requests().last().body.contains("\"second-model\""));
+
+        // An invalid file keeps the running config and says why.
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write("{\"providers\": [], \"routes\": [{\"match\": \"*\", \"to\": [\"nowhere/x\"]}]}");
+        f.close();
+        QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 5000);
+        QVERIFY(failed.first().first().toString().contains(QLatin1String("unknown provider \"nowhere\"")));
+        m_upstream->enqueue(FakeReply::sse(chatTextStream()));
+        QCOMPARE(post("/v1/messages", messagesBody(true)).status, 200);
     }
 
     void takenPortFailsWithMessage()
