@@ -13,6 +13,7 @@
 
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QTimer>
 
 namespace sy {
@@ -38,15 +39,6 @@ QString newRequestId()
     return QStringLiteral("req_sy_") + anthropic::newMessageId().mid(4);
 }
 
-// The first usable credential of a provider, or an empty key. (Pools and strategies come with routing.)
-int pickCredential(const ProviderConfig& p)
-{
-    for (int i = 0; i < p.credentials.size(); ++i) {
-        if (!p.credentials.at(i).apiKey.isEmpty())
-            return i;
-    }
-    return -1;
-}
 
 // Replaces the value of the top-level "model" key in a JSON object without touching any other byte.
 bool spliceTopLevelModel(QByteArray& body, const QString& model)
@@ -128,6 +120,84 @@ bool stripForeignThinking(QJsonObject& root)
     return changed;
 }
 
+FailureKind failureKindForStatus(int status)
+{
+    if (status == 429)
+        return FailureKind::RateLimited;
+    if (status == 401 || status == 403)
+        return FailureKind::Unauthorized;
+    if (status == 529 || status == 503)
+        return FailureKind::Overloaded;
+    if (status >= 500)
+        return FailureKind::ServerError;
+    return FailureKind::Network;
+}
+
+// An error that arrived inside a 200 answer (a stream's error event): classify by its type.
+FailureKind failureKindFor(const canon::Error& e)
+{
+    switch (e.type) {
+    case canon::ErrorType::RateLimit:
+        return FailureKind::RateLimited;
+    case canon::ErrorType::Overloaded:
+        return FailureKind::Overloaded;
+    case canon::ErrorType::Authentication:
+    case canon::ErrorType::Permission:
+        return FailureKind::Unauthorized;
+    default:
+        return FailureKind::ServerError;
+    }
+}
+
+const QRegularExpression& subagentTagPattern()
+{
+    static const QRegularExpression re(QStringLiteral("<CCR-SUBAGENT-MODEL>[^<]*</CCR-SUBAGENT-MODEL>\\s*"));
+    return re;
+}
+
+// Removes the subagent routing tag from the system prompt of an Anthropic body, keeping every other field.
+void stripSubagentTag(QJsonObject& root)
+{
+    QJsonValue system = root.value(QLatin1String("system"));
+    if (system.isString()) {
+        root.insert(QLatin1String("system"), system.toString().remove(subagentTagPattern()).trimmed());
+        return;
+    }
+    QJsonArray blocks = system.toArray();
+    QJsonArray kept;
+    for (const QJsonValue& b : std::as_const(blocks)) {
+        QJsonObject block = b.toObject();
+        if (block.value(QLatin1String("type")).toString() == QLatin1String("text")) {
+            const QString text = block.value(QLatin1String("text")).toString().remove(subagentTagPattern()).trimmed();
+            if (text.isEmpty())
+                continue;
+            block.insert(QLatin1String("text"), text);
+        }
+        kept.append(block);
+    }
+    root.insert(QLatin1String("system"), kept);
+}
+
+// A route suffix such as (high) or (16384) sets the reasoning of an Anthropic request.
+void applyReasoningOverride(QJsonObject& root, const ResolvedTarget& target)
+{
+    if (!target.effort.isEmpty()) {
+        if (target.effort == QLatin1String("none")) {
+            root.insert(QLatin1String("thinking"), QJsonObject {{QLatin1String("type"), QStringLiteral("disabled")}});
+            return;
+        }
+        QJsonObject oc = root.value(QLatin1String("output_config")).toObject();
+        oc.insert(QLatin1String("effort"), target.effort);
+        root.insert(QLatin1String("output_config"), oc);
+        root.insert(QLatin1String("thinking"), QJsonObject {{QLatin1String("type"), QStringLiteral("adaptive")}});
+    } else if (target.thinkingBudget == 0) {
+        root.insert(QLatin1String("thinking"), QJsonObject {{QLatin1String("type"), QStringLiteral("disabled")}});
+    } else if (target.thinkingBudget > 0) {
+        root.insert(QLatin1String("thinking"), QJsonObject {{QLatin1String("type"), QStringLiteral("enabled")},
+                                                   {QLatin1String("budget_tokens"), target.thinkingBudget}});
+    }
+}
+
 // Claude ids that Claude Code sends for its aliases; listed by /v1/models when a route accepts them.
 const char* const KnownClaudeModels[] = {"claude-opus-4-8", "claude-sonnet-5", "claude-haiku-4-5-20251001",
     "claude-opus-4-1", "claude-sonnet-4-5", "claude-haiku-4-5", "claude-fable-5"};
@@ -180,6 +250,13 @@ void Exchange::run()
         if (method != "GET")
             return methodNotAllowed("GET");
         return handleModels(path.size() > 11 ? path.mid(11) : QByteArray());
+    }
+    if (path == "/switchyard/v1/status") {
+        if (method != "GET")
+            return methodNotAllowed("GET");
+        QJsonObject status = m_env.credentials ? m_env.credentials->status() : QJsonObject();
+        status.insert(QLatin1String("version"), QStringLiteral(SWITCHYARD_VERSION));
+        return respondJson(200, compactJson(status));
     }
     if (path == "/" || path == "/health") {
         if (method != "GET" && method != "HEAD")
@@ -254,49 +331,262 @@ void Exchange::handleModels(const QByteArray& id)
 
 void Exchange::handleMessages(bool countTokens)
 {
-    auto decoded = anthropic::decodeRequest(
-        m_request.body, countTokens ? anthropic::RequestKind::CountTokens : anthropic::RequestKind::Messages);
+    auto decoded = anthropic::decodeRequest(m_request.body,
+        countTokens ? anthropic::RequestKind::CountTokens : anthropic::RequestKind::Messages);
     if (!decoded.ok())
         return sendError(decoded.error());
     m_canonical = std::move(decoded.value());
+    m_countTokens = countTokens;
     m_record.clientModel = m_canonical.model;
     m_record.stream = m_canonical.stream && !countTokens;
     m_clientStream = m_record.stream;
+    m_record.client = detectClient(m_request.header("user-agent"));
 
-    auto resolved = m_env.router->resolve(m_canonical.model);
-    if (!resolved.ok())
-        return sendError(canon::Error::make(404, canon::ErrorType::NotFound, resolved.error()));
-    const ResolvedTarget target = resolved->first();
-    m_record.providerId = target.provider->id;
-    m_record.upstreamModel = target.upstreamModel;
-    m_upstreamKind = target.provider->kind;
-
-    if (target.provider->kind == ProviderKind::Anthropic)
-        return startPassthrough(target, QJsonDocument::fromJson(m_request.body), countTokens);
-
-    if (countTokens) {
+    const QString subagent = takeSubagentModel(m_canonical);
+    m_bodyEdited = !subagent.isEmpty();
+    RouteQuery query = routeQueryFor(m_canonical, m_record.client, m_env.router->needsTokenCount());
+    query.subagentModel = subagent;
+    auto decision = m_env.router->resolve(query);
+    if (!decision.ok())
+        return sendError(canon::Error::make(404, canon::ErrorType::NotFound, decision.error()));
+    m_decision = std::move(decision.value());
+    m_record.routeVia = m_decision.via;
+    m_affinity = affinityKey();
+    if (countTokens && m_decision.first().provider->kind != ProviderKind::Anthropic) {
         const qint64 n = estimateRequestTokens(m_canonical);
         return respondJson(200, R"({"input_tokens":)" + QByteArray::number(n) + '}');
     }
-    startTranslated(target);
+    startNextAttempt();
 }
 
-void Exchange::startPassthrough(const ResolvedTarget& target, QJsonDocument doc, bool countTokens)
+QString Exchange::affinityKey() const
 {
-    m_mode = countTokens ? Mode::CountTokensPassthrough : Mode::Passthrough;
+    // Claude Code: metadata.user_id is a JSON string carrying session_id; other clients send a session header.
+    const QJsonObject meta = QJsonDocument::fromJson(m_canonical.userId.toUtf8()).object();
+    const QString session = meta.value(QLatin1String("session_id")).toString();
+    if (!session.isEmpty())
+        return session;
+    for (const char* h : {"x-claude-code-session-id", "session-id", "session_id"}) {
+        const QByteArray v = m_request.header(h);
+        if (!v.isEmpty())
+            return QString::fromUtf8(v);
+    }
+    return m_canonical.userId;
+}
+
+void Exchange::resetAttempt()
+{
+    m_upstreamStatus = 0;
+    m_upstreamOk = false;
+    m_upstreamStreaming = false;
+    m_upstreamRetryAfter.clear();
+    m_upstreamHeaders.clear();
+    m_upstreamBody.clear();
+    m_chatDecoder.reset();
+    m_relay.reset();
+    m_encoder.reset();
+    m_accumulator = canon::ResponseAccumulator();
+    m_pending.clear();
+    m_ctx = canon::TranslationContext();
+}
+
+void Exchange::startNextAttempt()
+{
+    if (m_done)
+        return;
+    resetAttempt();
+    CredentialManager* creds = m_env.credentials;
+    while (true) {
+        if (m_advanceTarget || m_targetIndex < 0) {
+            ++m_targetIndex;
+            m_advanceTarget = false;
+            m_triesOnTarget = 0;
+            if (m_targetIndex >= m_decision.chain.size())
+                return finishExhausted();
+            const ResolvedTarget& candidate = m_decision.chain.at(m_targetIndex);
+            if (m_minContextWindow >= 0 && candidate.profile.contextWindow <= m_minContextWindow) {
+                recordSkip(candidate, QStringLiteral("context window not larger than the one that overflowed"));
+                m_advanceTarget = true;
+                continue;
+            }
+        }
+        const ResolvedTarget& target = m_decision.chain.at(m_targetIndex);
+        if (m_triesOnTarget >= qMax<qsizetype>(1, target.provider->credentials.size())) {
+            m_advanceTarget = true;
+            continue;
+        }
+        ++m_triesOnTarget;
+        CredentialManager::Pick pick;
+        pick.index = -2;
+        if (creds)
+            pick = creds->pick(*target.provider, target.upstreamModel, m_affinity, m_decision.priority);
+        else if (!target.provider->credentials.isEmpty())
+            pick.index = target.provider->credentials.first().apiKey.isEmpty() ? -1 : 0;
+        if (pick.index == -1) {
+            recordSkip(target, QStringLiteral("no ready credential (cooling down or invalid)"));
+            m_advanceTarget = true;
+            continue;
+        }
+        m_target = target;
+        m_credIndex = pick.index;
+        m_record.providerId = target.provider->id;
+        m_record.upstreamModel = target.upstreamModel;
+        m_record.credentialId = pick.index >= 0 ? target.provider->credentials.at(pick.index).id : QString();
+        UpstreamAttempt attempt;
+        attempt.providerId = target.provider->id;
+        attempt.model = target.upstreamModel;
+        attempt.credentialId = m_record.credentialId;
+        m_record.attempts.append(attempt);
+        m_attemptClock.start();
+        if (creds && m_credIndex >= 0)
+            creds->requestStarted(target.provider->id, m_credIndex);
+        m_upstreamKind = target.provider->kind;
+        if (target.provider->kind == ProviderKind::Anthropic)
+            return startPassthrough();
+        return startTranslated();
+    }
+}
+
+void Exchange::recordSkip(const ResolvedTarget& target, const QString& why)
+{
+    UpstreamAttempt a;
+    a.providerId = target.provider->id;
+    a.model = target.upstreamModel;
+    a.outcome = QStringLiteral("skipped");
+    a.error = why;
+    m_record.attempts.append(a);
+}
+
+void Exchange::endAttempt(const QString& outcome, const QString& error)
+{
+    if (m_record.attempts.isEmpty())
+        return;
+    UpstreamAttempt& a = m_record.attempts.last();
+    if (!a.outcome.isEmpty())
+        return;
+    a.status = m_upstreamStatus;
+    a.outcome = outcome;
+    a.error = error.left(300);
+    a.ms = m_attemptClock.isValid() ? m_attemptClock.elapsed() : 0;
+    if (m_env.credentials && m_credIndex >= 0)
+        m_env.credentials->requestFinished(m_target.provider->id, m_credIndex);
+}
+
+bool Exchange::tryFailover(FailureKind kind, int status, const QByteArray& body, const canon::Error& error)
+{
+    // Only while nothing has gone to the client.
+    if (m_done || (m_responder && m_responder->headersSent()))
+        return false;
+    const bool contextOverflow = status == 400 && error.message.startsWith(QLatin1String("prompt is too long"));
+    if (status >= 400 && status < 500 && status != 429 && status != 401 && status != 403 && !contextOverflow)
+        return false; // the client's problem: pass it through
+    if (m_env.credentials && m_credIndex >= 0 && !contextOverflow)
+        m_env.credentials->reportFailure(m_target.provider->id, m_credIndex, m_target.upstreamModel, kind, status,
+            m_upstreamHeaderList, body, error.message);
+    m_lastError = error;
+    if (!m_lastError.message.startsWith(QLatin1String("provider ")))
+        m_lastError.message = QStringLiteral("provider %1: %2").arg(m_target.provider->id, error.message);
+    endAttempt(QStringLiteral("failover"), error.message);
+    if (m_call) {
+        m_call->disconnect(this);
+        m_call->abort();
+        m_call = nullptr;
+    }
+    if (contextOverflow) {
+        m_minContextWindow = qMax(m_target.profile.contextWindow, 0);
+        m_advanceTarget = true;
+    } else if (status == 429 || status == 401 || status == 403) {
+        m_advanceTarget = m_credIndex < 0; // another credential of the same target first, when there is a pool
+    } else {
+        m_advanceTarget = true;
+    }
+    qCInfo(lcGateway).noquote() << m_record.requestId << "failing over from" << m_target.provider->id + QLatin1Char('/')
+            + m_target.upstreamModel << "after" << (status ? QString::number(status) : QStringLiteral("no response"));
+    // Continue from the event loop: the caller may be inside the upstream call's signal.
+    QMetaObject::invokeMethod(this, &Exchange::startNextAttempt, Qt::QueuedConnection);
+    return true;
+}
+
+void Exchange::finishExhausted()
+{
+    // Every target was tried or skipped. Say why in the most useful way.
+    const bool anyResponse = std::any_of(m_record.attempts.cbegin(), m_record.attempts.cend(),
+        [](const UpstreamAttempt& a) { return a.outcome != QLatin1String("skipped"); });
+    int ready = 0, cooling = 0, invalid = 0;
+    qint64 soonest = -1;
+    QStringList recent;
+    if (m_env.credentials) {
+        for (const ResolvedTarget& t : std::as_const(m_decision.chain)) {
+            if (t.provider->credentials.isEmpty())
+                continue;
+            const CredentialManager::Availability a = m_env.credentials->availability(*t.provider, t.upstreamModel);
+            ready += a.ready;
+            cooling += a.cooling;
+            invalid += a.invalid;
+            if (a.soonestRecoveryMs >= 0 && (soonest < 0 || a.soonestRecoveryMs < soonest))
+                soonest = a.soonestRecoveryMs;
+            for (const QString& r : a.recentStatuses)
+                if (!recent.contains(r))
+                    recent.append(r);
+        }
+    }
+    // Targets were really tried in this request: their last answer says most (a 429 keeps its Retry-After).
+    if (anyResponse && !m_lastError.message.isEmpty())
+        return sendError(m_lastError);
+    const qint64 now = m_env.clock ? m_env.clock->nowMs() : QDateTime::currentMSecsSinceEpoch();
+    const int retryAfter = soonest >= 0 ? int(qMax<qint64>(1, (soonest - now + 999) / 1000)) : -1;
+    if (ready == 0 && cooling > 0) {
+        canon::Error e = canon::Error::make(429, canon::ErrorType::RateLimit,
+            QStringLiteral("every credential for model \"%1\" is cooling down after rate limits; retry in %2 s")
+                .arg(m_canonical.model)
+                .arg(retryAfter));
+        e.code = QStringLiteral("model_cooldown");
+        e.retryAfterSeconds = retryAfter;
+        return sendError(e);
+    }
+    if (ready == 0 && invalid > 0 && cooling == 0) {
+        canon::Error e = canon::Error::make(503, canon::ErrorType::Overloaded,
+            QStringLiteral("no usable credential for model \"%1\": %2 invalid or missing (check the keys in the config)")
+                .arg(m_canonical.model)
+                .arg(invalid));
+        e.code = QStringLiteral("auth_unavailable");
+        e.retryAfterSeconds = 60;
+        e.shouldRetry = false;
+        e.details = QJsonObject {{QLatin1String("invalid"), invalid}, {QLatin1String("cooling"), cooling},
+            {QLatin1String("recent_statuses"), QJsonArray::fromStringList(recent.mid(0, 10))}};
+        return sendError(e);
+    }
+    sendError(canon::Error::make(502, canon::ErrorType::Api,
+        QStringLiteral("no target of the route for \"%1\" could be tried").arg(m_canonical.model)));
+}
+
+void Exchange::startPassthrough()
+{
+    m_mode = m_countTokens ? Mode::CountTokensPassthrough : Mode::Passthrough;
+    const ResolvedTarget& target = m_target;
     QByteArray body = m_request.body;
-    QJsonObject root = doc.object();
-    if (stripForeignThinking(root)) {
-        // Only histories that crossed providers get here; everything else goes out byte for byte.
+    if (m_rootJson.isEmpty())
+        m_rootJson = QJsonDocument::fromJson(m_request.body).object();
+    QJsonObject root = m_rootJson;
+    bool reencode = m_bodyEdited;
+    if (m_bodyEdited)
+        stripSubagentTag(root);
+    if (stripForeignThinking(root))
+        reencode = true; // only histories that crossed providers get here
+    if (!target.effort.isEmpty() || target.thinkingBudget >= 0) {
+        applyReasoningOverride(root, target);
+        reencode = true;
+    }
+    if (reencode) {
         root.insert(QLatin1String("model"), target.upstreamModel);
         body = QJsonDocument(root).toJson(QJsonDocument::Compact);
     } else if (target.upstreamModel != m_canonical.model) {
-        spliceTopLevelModel(body, target.upstreamModel);
+        spliceTopLevelModel(body, target.upstreamModel); // everything else goes out byte for byte
     }
 
     UpstreamRequest req;
     QString url = target.provider->baseUrl
-        + (countTokens ? QLatin1String("/v1/messages/count_tokens") : QLatin1String("/v1/messages"));
+        + (m_countTokens ? QLatin1String("/v1/messages/count_tokens") : QLatin1String("/v1/messages"));
     if (!m_request.query.isEmpty())
         url += QLatin1Char('?') + QString::fromLatin1(m_request.query);
     req.url = QUrl(url);
@@ -310,19 +600,12 @@ void Exchange::startPassthrough(const ResolvedTarget& target, QJsonDocument doc,
     }
     if (!hasVersion)
         req.headers.append(qMakePair(QByteArrayLiteral("anthropic-version"), QByteArrayLiteral("2023-06-01")));
-    const int cred = pickCredential(*target.provider);
-    if (cred >= 0) {
-        const QByteArray key = target.provider->credentials.at(cred).apiKey.toUtf8();
+    if (m_credIndex >= 0) {
+        const QByteArray key = target.provider->credentials.at(m_credIndex).apiKey.toUtf8();
         if (key.startsWith("sk-ant-oat"))
             req.headers.append({"authorization", "Bearer " + key});
         else
             req.headers.append({"x-api-key", key});
-        m_record.credentialIndex = cred;
-    } else if (!target.provider->credentials.isEmpty()) {
-        return sendError(canon::Error::make(401, canon::ErrorType::Authentication,
-            QStringLiteral("provider \"%1\" has no usable credential (is its environment "
-                           "variable set?)")
-                .arg(target.provider->id)));
     } else {
         // No credentials configured: the client's own key or subscription token goes through.
         const QByteArray apiKey = m_request.header("x-api-key");
@@ -341,28 +624,34 @@ void Exchange::startPassthrough(const ResolvedTarget& target, QJsonDocument doc,
     sendUpstream(req);
 }
 
-void Exchange::startTranslated(const ResolvedTarget& target)
+void Exchange::startTranslated()
 {
     m_mode = Mode::Translated;
-    const ModelProfile profile = target.provider->profileFor(target.upstreamModel);
+    const ResolvedTarget& target = m_target;
+    canon::Request request = m_canonical;
+    if (!target.effort.isEmpty()) {
+        if (target.effort == QLatin1String("none")) {
+            request.thinking = canon::Thinking {canon::Thinking::Mode::Disabled, 0, QString()};
+        } else {
+            request.thinking.mode = canon::Thinking::Mode::Adaptive;
+            request.thinking.effort = target.effort;
+        }
+    } else if (target.thinkingBudget >= 0) {
+        request.thinking.mode
+            = target.thinkingBudget == 0 ? canon::Thinking::Mode::Disabled : canon::Thinking::Mode::Enabled;
+        request.thinking.budgetTokens = target.thinkingBudget;
+        request.thinking.effort.clear();
+    }
     m_ctx.clientModel = m_canonical.model;
     m_ctx.upstreamModel = target.upstreamModel;
     UpstreamRequest req;
-    req.body = openaichat::encodeRequest(m_canonical, profile, m_ctx);
+    req.body = openaichat::encodeRequest(request, target.profile, m_ctx);
     req.url = QUrl(target.provider->baseUrl + QLatin1String("/chat/completions"));
     req.headers.append(qMakePair(QByteArrayLiteral("content-type"), JsonType));
     req.headers.append(
         qMakePair(QByteArrayLiteral("accept"), m_canonical.stream ? QByteArrayLiteral("text/event-stream") : JsonType));
-    const int cred = pickCredential(*target.provider);
-    if (cred >= 0) {
-        req.headers.append({"authorization", "Bearer " + target.provider->credentials.at(cred).apiKey.toUtf8()});
-        m_record.credentialIndex = cred;
-    } else if (!target.provider->credentials.isEmpty()) {
-        return sendError(canon::Error::make(401, canon::ErrorType::Authentication,
-            QStringLiteral("provider \"%1\" has no usable credential (is its environment "
-                           "variable set?)")
-                .arg(target.provider->id)));
-    }
+    if (m_credIndex >= 0)
+        req.headers.append({"authorization", "Bearer " + target.provider->credentials.at(m_credIndex).apiKey.toUtf8()});
     for (const auto& h : target.provider->extraHeaders)
         req.headers.append(h);
     req.idleTimeoutMs = target.provider->idleTimeoutMs;
@@ -381,7 +670,7 @@ void Exchange::sendUpstream(const UpstreamRequest& request)
     connect(call, &UpstreamCall::responseStarted, this, &Exchange::onUpstreamStarted);
     connect(call, &UpstreamCall::dataReceived, this, &Exchange::onUpstreamData);
     connect(call, &UpstreamCall::finished, this, &Exchange::onUpstreamFinished);
-    if (m_clientStream && m_env.keepAliveIntervalMs > 0) {
+    if (m_clientStream && m_env.keepAliveIntervalMs > 0 && !m_keepAlive) {
         m_keepAlive = new QTimer(this);
         m_keepAlive->setInterval(m_env.keepAliveIntervalMs);
         connect(m_keepAlive, &QTimer::timeout, this, &Exchange::onKeepAlive);
@@ -393,6 +682,10 @@ void Exchange::onUpstreamStarted(int status)
 {
     m_upstreamStatus = status;
     m_upstreamOk = status >= 200 && status < 300;
+    if (m_call)
+        m_upstreamHeaderList = m_call->responseHeaders();
+    if (m_upstreamOk && m_env.credentials && m_credIndex >= 0)
+        m_env.credentials->reportSuccess(m_target.provider->id, m_credIndex, m_target.upstreamModel);
     const QByteArray contentType = m_call ? m_call->responseHeader("content-type").toLower() : QByteArray();
     if (m_call) {
         m_upstreamRetryAfter = m_call->responseHeader("retry-after");
@@ -456,7 +749,9 @@ void Exchange::processEvents(canon::StreamEvents& events)
     if (!m_clientStream) {
         m_accumulator.add(events);
         if (m_accumulator.failed()) {
-            sendError(m_accumulator.error());
+            const canon::Error e = m_accumulator.error();
+            if (!tryFailover(failureKindFor(e), e.httpStatus, {}, e))
+                sendError(e);
         } else if (m_accumulator.finished()) {
             canon::Response r = m_accumulator.take();
             m_record.usage = r.usage;
@@ -470,9 +765,11 @@ void Exchange::processEvents(canon::StreamEvents& events)
     for (const canon::StreamEvent& e : std::as_const(events)) {
         if (!headersSent && !(m_responder && m_responder->headersSent())) {
             if (e.type == canon::StreamEvent::Type::Failure) {
-                // Nothing went to the client yet: a real HTTP error is more useful than an SSE error event.
+                // Nothing went to the client yet: fail over, or answer with a real HTTP error (more useful than
+                // an SSE error event).
                 m_pending.clear();
-                sendError(e.error);
+                if (!tryFailover(failureKindFor(e.error), e.error.httpStatus, {}, e.error))
+                    sendError(e.error);
                 return;
             }
             const bool content
@@ -506,6 +803,8 @@ void Exchange::onUpstreamFinished(UpstreamCall::Outcome outcome, const QString& 
         const canon::Error e = errorForOutcome(outcome, errorString);
         qCInfo(lcGateway).noquote() << m_record.requestId << "upstream" << m_record.providerId
                                     << "failed:" << e.message;
+        if (tryFailover(FailureKind::Network, 0, {}, e))
+            return;
         if (m_responder && m_responder->headersSent()) {
             QByteArray out;
             if (m_mode == Mode::Passthrough) {
@@ -582,7 +881,11 @@ void Exchange::finishBufferedUpstream()
             return respondJson(status, body, m_upstreamHeaders);
         }
         const QJsonObject o = QJsonDocument::fromJson(body).object();
-        const canon::Error e = anthropic::decodeError(status, body);
+        canon::Error e = anthropic::decodeError(status, body);
+        if (e.retryAfterSeconds < 0 && !m_upstreamRetryAfter.isEmpty())
+            e.retryAfterSeconds = m_upstreamRetryAfter.toInt();
+        if (tryFailover(failureKindForStatus(status), status, body, e))
+            return;
         if (o.value(QLatin1String("type")).toString() == QLatin1String("error")) {
             // Already in the client's shape: relay it as it is.
             m_record.errorType = anthropic::errorTypeName(e.type);
@@ -595,6 +898,8 @@ void Exchange::finishBufferedUpstream()
     }
     if (!m_upstreamOk) {
         canon::Error e = openaichat::decodeError(status, body, m_upstreamRetryAfter);
+        if (tryFailover(failureKindForStatus(status), status, body, e))
+            return;
         e.message = QStringLiteral("provider %1: %2").arg(m_record.providerId, e.message);
         return sendError(e);
     }
@@ -726,6 +1031,8 @@ void Exchange::complete()
         m_keepAlive->stop();
     if (m_responder && m_responder->headersSent() && !m_responder->finished())
         m_responder->endStream();
+    endAttempt(m_record.errorType.isEmpty() ? QStringLiteral("ok") : QStringLiteral("passed-to-client"),
+        m_record.errorMessage);
     m_record.totalMs = m_clock.elapsed();
     qCInfo(lcGateway).noquote() << m_record.requestId << m_record.method << m_record.path << m_record.clientModel
                                 << "->"

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "accounts/credentialmanager.h"
+#include "common/clock.h"
 #include "config/config.h"
 #include "gateway/requestrecord.h"
 #include "protocol/anthropic/anthropicrelay.h"
@@ -32,6 +34,8 @@ struct GatewayEnvironment
     std::shared_ptr<const Config> config;
     std::shared_ptr<const Router> router;
     UpstreamClient* upstream = nullptr;
+    CredentialManager* credentials = nullptr; // pools and cooldowns; outlives config reloads
+    const Clock* clock = nullptr;
     int keepAliveIntervalMs = 10000;
 };
 
@@ -54,8 +58,17 @@ private:
 
     void handleMessages(bool countTokens);
     void handleModels(const QByteArray& id);
-    void startPassthrough(const ResolvedTarget& target, QJsonDocument doc, bool countTokens);
-    void startTranslated(const ResolvedTarget& target);
+    QString affinityKey() const;
+    void resetAttempt();
+    void startNextAttempt();
+    void recordSkip(const ResolvedTarget& target, const QString& why);
+    void endAttempt(const QString& outcome, const QString& error);
+    // Before the first byte reached the client: note the failure (cooldowns) and move along the chain.
+    // Returns false when the error is the client's (other 4xx) or bytes were already sent.
+    bool tryFailover(FailureKind kind, int status, const QByteArray& body, const canon::Error& error);
+    void finishExhausted();
+    void startPassthrough();
+    void startTranslated();
     void sendUpstream(const UpstreamRequest& request);
 
     void onUpstreamStarted(int status);
@@ -82,6 +95,22 @@ private:
     QElapsedTimer m_clock;
     RequestRecord m_record;
     Mode m_mode = Mode::None;
+
+    // routing and failover state
+    RouteDecision m_decision;
+    ResolvedTarget m_target;
+    int m_targetIndex = -1;
+    int m_triesOnTarget = 0;
+    bool m_advanceTarget = false;
+    int m_credIndex = -2;
+    int m_minContextWindow = -1; // after a context overflow: only larger windows
+    QString m_affinity;
+    bool m_countTokens = false;
+    bool m_bodyEdited = false; // the request changed (subagent tag removed): no byte-exact relay
+    QJsonObject m_rootJson;
+    canon::Error m_lastError;
+    QElapsedTimer m_attemptClock;
+    HeaderList m_upstreamHeaderList;
 
     // translation state
     canon::Request m_canonical;

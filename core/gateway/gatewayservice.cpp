@@ -1,5 +1,6 @@
 #include "gatewayservice.h"
 
+#include "accounts/credentialmanager.h"
 #include "common/logging.h"
 #include "protocol/anthropic/anthropicresponse.h"
 #include "server/httpserver.h"
@@ -11,6 +12,7 @@ GatewayService::GatewayService(QObject* parent)
     : QObject(parent)
     , m_config(std::make_shared<Config>())
     , m_router(std::make_shared<Router>(m_config.get()))
+    , m_credentials(std::make_unique<CredentialManager>(&m_clockProxy))
     , m_upstream(new UpstreamClient(this))
 {
     qRegisterMetaType<sy::RequestRecord>();
@@ -25,6 +27,7 @@ void GatewayService::setConfig(const Config& config)
 {
     m_config = std::make_shared<Config>(config);
     m_router = std::make_shared<Router>(m_config.get());
+    m_credentials->setConfig(*m_config); // keeps cooldowns of credentials that did not change
 }
 
 void GatewayService::setListenOverride(const QHostAddress& address, quint16 port)
@@ -93,7 +96,7 @@ QHostAddress GatewayService::address() const
 
 void GatewayService::handleRequest(const HttpRequest& request, HttpResponder* responder)
 {
-    GatewayEnvironment env {m_config, m_router, m_upstream, m_keepAliveMs};
+    GatewayEnvironment env {m_config, m_router, m_upstream, m_credentials.get(), &m_clockProxy, m_keepAliveMs};
     auto* exchange = new Exchange(std::move(env), request, responder, this);
     ++m_active;
     connect(exchange, &Exchange::completed, this, [this](const RequestRecord& record) {

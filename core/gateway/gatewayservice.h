@@ -1,5 +1,6 @@
 #pragma once
 
+#include "common/clock.h"
 #include "config/config.h"
 #include "gateway/exchange.h"
 #include "gateway/requestrecord.h"
@@ -11,6 +12,7 @@
 namespace sy {
 
 class HttpServer;
+class CredentialManager;
 class UpstreamClient;
 
 // The one object ui/ and app/ talk to: holds the config, runs the local server and the upstream client, and
@@ -24,6 +26,9 @@ public:
     ~GatewayService() override;
 
     void setConfig(const Config& config);
+    // Time source for cooldowns (tests inject one); the system clock by default.
+    void setClock(const Clock* clock) { m_clockProxy.target = clock; }
+    CredentialManager* credentials() const { return m_credentials.get(); }
     const Config& config() const { return *m_config; }
     // Listen address override (e.g. from --listen); applies to the next start().
     void setListenOverride(const QHostAddress& address, quint16 port);
@@ -47,6 +52,12 @@ private:
 
     std::shared_ptr<Config> m_config;
     std::shared_ptr<Router> m_router;
+    struct ForwardingClock : Clock {
+        const Clock* target = &systemClock();
+        qint64 nowMs() const override { return target->nowMs(); }
+    };
+    ForwardingClock m_clockProxy;
+    std::unique_ptr<CredentialManager> m_credentials;
     UpstreamClient* m_upstream = nullptr;
     std::unique_ptr<HttpServer> m_server;
     bool m_hasOverride = false;

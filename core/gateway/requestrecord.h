@@ -8,6 +8,17 @@
 
 namespace sy {
 
+// One try of one target of the route's chain.
+struct UpstreamAttempt {
+    QString providerId;
+    QString model;
+    QString credentialId; // never the secret
+    int status = 0;       // HTTP status; 0: no response (connection, timeout) or not sent (no ready credential)
+    QString outcome;      // "ok", "failover", "passed-to-client", "skipped"
+    QString error;        // short reason, no secrets
+    qint64 ms = 0;
+};
+
 // What one client request did; emitted exactly once per request (the usage log stores these).
 struct RequestRecord
 {
@@ -19,7 +30,7 @@ struct RequestRecord
     QString clientModel;
     QString providerId;
     QString upstreamModel;
-    int credentialIndex = -1;
+    QString credentialId;
     bool stream = false;
     int status = 0;
     QString errorType; // empty on success
@@ -29,6 +40,9 @@ struct RequestRecord
     canon::Usage usage;
     canon::StopReason stopReason = canon::StopReason::None;
     QString userAgent;
+    QString client;                  // detected client ("claude-code", "codex", "gemini-cli") or empty
+    QString routeVia;                // "rule", "direct", "subagent"
+    QList<UpstreamAttempt> attempts; // every attempt, failed ones too, in order
 };
 
 } // namespace sy

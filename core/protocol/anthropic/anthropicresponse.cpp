@@ -90,6 +90,14 @@ QByteArray encodeError(const canon::Error& error, const QString& requestId)
     appendJsonString(out, errorTypeName(error.type));
     out.append(R"(,"message":)");
     appendJsonString(out, error.message);
+    if (!error.code.isEmpty()) {
+        out.append(R"(,"code":)");
+        appendJsonString(out, error.code);
+    }
+    if (!error.details.isEmpty()) {
+        out.append(R"(,"details":)");
+        out.append(compactJson(error.details));
+    }
     out.append('}');
     if (!requestId.isEmpty()) {
         out.append(R"(,"request_id":)");
