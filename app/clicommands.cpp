@@ -36,25 +36,27 @@ int runCliCommand(const QStringList& arguments)
     const QString group = arguments.at(1);
     const QString command = arguments.at(2);
     if (!((group == QLatin1String("config") && command == QLatin1String("check"))
-          || (group == QLatin1String("route") && (command == QLatin1String("list") || command == QLatin1String("resolve")))))
+            || (group == QLatin1String("route")
+                && (command == QLatin1String("list") || command == QLatin1String("resolve")))))
         return -1;
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("switchyard %1 %2").arg(group, command));
     parser.addHelpOption();
-    const QCommandLineOption configOption(QStringLiteral("config"), QStringLiteral("Config file (default: the user's)."),
-                                          QStringLiteral("path"));
-    const QCommandLineOption modelOption(QStringLiteral("model"), QStringLiteral("Model name the client sends."),
-                                         QStringLiteral("name"));
+    const QCommandLineOption configOption(
+        QStringLiteral("config"), QStringLiteral("Config file (default: the user's)."), QStringLiteral("path"));
+    const QCommandLineOption modelOption(
+        QStringLiteral("model"), QStringLiteral("Model name the client sends."), QStringLiteral("name"));
     const QCommandLineOption thinkingOption(QStringLiteral("thinking"), QStringLiteral("The request has thinking on."));
-    const QCommandLineOption tokensOption(QStringLiteral("tokens"), QStringLiteral("Input tokens of the request."),
-                                          QStringLiteral("n"));
+    const QCommandLineOption tokensOption(
+        QStringLiteral("tokens"), QStringLiteral("Input tokens of the request."), QStringLiteral("n"));
     const QCommandLineOption imagesOption(QStringLiteral("images"), QStringLiteral("The request carries images."));
-    const QCommandLineOption toolOption(QStringLiteral("tool"), QStringLiteral("A tool the request offers (repeatable)."),
-                                        QStringLiteral("name"));
-    const QCommandLineOption clientOption(QStringLiteral("client"), QStringLiteral("claude-code, codex, gemini-cli or a key id."),
-                                          QStringLiteral("id"));
-    parser.addOptions({configOption, modelOption, thinkingOption, tokensOption, imagesOption, toolOption, clientOption});
+    const QCommandLineOption toolOption(
+        QStringLiteral("tool"), QStringLiteral("A tool the request offers (repeatable)."), QStringLiteral("name"));
+    const QCommandLineOption clientOption(
+        QStringLiteral("client"), QStringLiteral("claude-code, codex, gemini-cli or a key id."), QStringLiteral("id"));
+    parser.addOptions(
+        {configOption, modelOption, thinkingOption, tokensOption, imagesOption, toolOption, clientOption});
     QStringList rest = arguments;
     rest.removeAt(1);
     rest.removeAt(1);
@@ -78,7 +80,10 @@ int runCliCommand(const QStringList& arguments)
         return 2;
     }
     if (group == QLatin1String("config")) {
-        out(QStringLiteral("%1: OK (%2 provider(s), %3 route(s))").arg(path).arg(config->providers.size()).arg(config->routes.size()));
+        out(QStringLiteral("%1: OK (%2 provider(s), %3 route(s))")
+                .arg(path)
+                .arg(config->providers.size())
+                .arg(config->routes.size()));
         return 0;
     }
     if (command == QLatin1String("list")) {
@@ -89,19 +94,22 @@ int runCliCommand(const QStringList& arguments)
                 targets.append(targetText(t));
             QStringList when;
             if (r.when.thinking)
-                when.append(QStringLiteral("thinking=%1").arg(*r.when.thinking ? QStringLiteral("true") : QStringLiteral("false")));
+                when.append(QStringLiteral("thinking=%1")
+                                .arg(*r.when.thinking ? QStringLiteral("true") : QStringLiteral("false")));
             if (r.when.tokensOver >= 0)
                 when.append(QStringLiteral("tokens_over=%1").arg(r.when.tokensOver));
             if (r.when.hasImages)
-                when.append(QStringLiteral("has_images=%1").arg(*r.when.hasImages ? QStringLiteral("true") : QStringLiteral("false")));
+                when.append(QStringLiteral("has_images=%1")
+                                .arg(*r.when.hasImages ? QStringLiteral("true") : QStringLiteral("false")));
             if (!r.when.toolsInclude.isEmpty())
                 when.append(QStringLiteral("tools_include=") + r.when.toolsInclude.join(QLatin1Char(',')));
             if (!r.when.clients.isEmpty())
                 when.append(QStringLiteral("client=") + r.when.clients.join(QLatin1Char(',')));
             out(QStringLiteral("%1. %2%3 -> %4")
                     .arg(i + 1)
-                    .arg(r.match, when.isEmpty() ? QString() : QStringLiteral(" [%1]").arg(when.join(QStringLiteral(", "))),
-                         targets.join(QStringLiteral(" -> "))));
+                    .arg(r.match,
+                        when.isEmpty() ? QString() : QStringLiteral(" [%1]").arg(when.join(QStringLiteral(", "))),
+                        targets.join(QStringLiteral(" -> "))));
         }
         return 0;
     }

@@ -293,7 +293,7 @@ public:
                 p->strategy = PoolStrategy::Sticky;
             else {
                 fail(path + QStringLiteral(".strategy"),
-                     QStringLiteral("must be one of round-robin, fill-first, least-used, sticky"));
+                    QStringLiteral("must be one of round-robin, fill-first, least-used, sticky"));
                 return false;
             }
         }
@@ -414,7 +414,8 @@ public:
             const QJsonArray arr = lv.isArray() ? lv.toArray() : QJsonArray {lv};
             for (const QJsonValue& item : arr) {
                 if (!item.isString() || item.toString().isEmpty()) {
-                    fail(path + QLatin1Char('.') + QLatin1String(key), QStringLiteral("must be a string or a list of strings"));
+                    fail(path + QLatin1Char('.') + QLatin1String(key),
+                        QStringLiteral("must be a string or a list of strings"));
                     return false;
                 }
                 out->append(item.toString());
@@ -441,7 +442,8 @@ public:
             else if (priority.toString() == QLatin1String("keys-first"))
                 r->priority = CredentialPriority::KeysFirst;
             else {
-                fail(path + QStringLiteral(".priority"), QStringLiteral("must be \"accounts-first\" or \"keys-first\""));
+                fail(
+                    path + QStringLiteral(".priority"), QStringLiteral("must be \"accounts-first\" or \"keys-first\""));
                 return false;
             }
         }
@@ -494,11 +496,12 @@ public:
         if (!doc.isObject())
             return Result<Config>::failure(QStringLiteral("line 1: the config must be a JSON object"));
         const QJsonObject root = doc.object();
-        // Shape first, against the schema shipped in resources/; then what a schema cannot say (references, uniqueness).
+        // Shape first, against the schema shipped in resources/; then what a schema cannot say (references,
+        // uniqueness).
         const JsonSchema::Violation violation = JsonSchema::configSchema().validate(root);
         if (!violation.isEmpty())
-            return Result<Config>::failure(fail(violation.path.isEmpty() ? QStringLiteral("(top level)") : violation.path,
-                                                violation.message));
+            return Result<Config>::failure(
+                fail(violation.path.isEmpty() ? QStringLiteral("(top level)") : violation.path, violation.message));
         Config config;
         checkKeys(root, QString(), {"version", "server", "providers", "routes"});
         const QJsonValue version = root.value(QLatin1String("version"));

@@ -34,8 +34,8 @@ struct ModelProfile
 struct Credential
 {
     enum class Kind { ApiKey, Account };
-    QString id;     // stable, non-secret: the config's "id", else "<provider>#<n>" (n from 1)
-    QString label;  // for people; optional
+    QString id; // stable, non-secret: the config's "id", else "<provider>#<n>" (n from 1)
+    QString label; // for people; optional
     Kind kind = Kind::ApiKey;
     QString apiKey; // resolved secret; never logged or written back
     QString source; // "literal" or "env:NAME" (for messages, never the secret itself)
@@ -69,11 +69,11 @@ struct RouteTarget
 // Optional conditions of a rule ("when"); every condition given must hold.
 struct RouteConditions
 {
-    std::optional<bool> thinking;  // thinking enabled (enabled or adaptive)
-    qint64 tokensOver = -1;        // counted input tokens above this
+    std::optional<bool> thinking; // thinking enabled (enabled or adaptive)
+    qint64 tokensOver = -1; // counted input tokens above this
     std::optional<bool> hasImages; // any image in the conversation
-    QStringList toolsInclude;      // tool names or builtin types, e.g. "web_search" (any of them)
-    QStringList clients;           // "claude-code", "codex", "gemini-cli", or a gateway-key id (any of them)
+    QStringList toolsInclude; // tool names or builtin types, e.g. "web_search" (any of them)
+    QStringList clients; // "claude-code", "codex", "gemini-cli", or a gateway-key id (any of them)
     bool isEmpty() const
     {
         return !thinking && tokensOver < 0 && !hasImages && toolsInclude.isEmpty() && clients.isEmpty();

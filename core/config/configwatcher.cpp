@@ -10,8 +10,11 @@
 namespace sy {
 
 ConfigWatcher::ConfigWatcher(const QString& path, QHash<QString, QString> environment, QObject* parent)
-    : QObject(parent), m_path(QFileInfo(path).absoluteFilePath()), m_environment(std::move(environment)),
-      m_watcher(new QFileSystemWatcher(this)), m_debounce(new QTimer(this))
+    : QObject(parent)
+    , m_path(QFileInfo(path).absoluteFilePath())
+    , m_environment(std::move(environment))
+    , m_watcher(new QFileSystemWatcher(this))
+    , m_debounce(new QTimer(this))
 {
     m_debounce->setSingleShot(true);
     m_debounce->setInterval(300);

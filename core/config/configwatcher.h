@@ -12,7 +12,8 @@ namespace sy {
 // Watches the config file (and its folder, since editors replace files by renaming) and, after a short quiet
 // period, reloads it. A valid file is announced with configChanged; an invalid one with reloadFailed, and the
 // caller keeps the config it has.
-class ConfigWatcher : public QObject {
+class ConfigWatcher : public QObject
+{
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ConfigWatcher)
 public:

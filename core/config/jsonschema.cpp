@@ -49,7 +49,10 @@ QString describe(const QJsonValue& v)
 
 } // namespace
 
-JsonSchema::JsonSchema(const QJsonObject& schema) : m_root(schema) { }
+JsonSchema::JsonSchema(const QJsonObject& schema)
+    : m_root(schema)
+{
+}
 
 const JsonSchema& JsonSchema::configSchema()
 {
@@ -74,7 +77,8 @@ QJsonObject JsonSchema::resolve(const QJsonObject& schema) const
     return m_root.value(QLatin1String("$defs")).toObject().value(ref.mid(8)).toObject();
 }
 
-JsonSchema::Violation JsonSchema::check(const QJsonValue& value, const QJsonObject& rawSchema, const QString& path) const
+JsonSchema::Violation JsonSchema::check(
+    const QJsonValue& value, const QJsonObject& rawSchema, const QString& path) const
 {
     const QJsonObject schema = resolve(rawSchema);
     const QString actual = typeOf(value);
@@ -93,9 +97,10 @@ JsonSchema::Violation JsonSchema::check(const QJsonValue& value, const QJsonObje
         for (const QString& t : wanted)
             ok = ok || typeMatches(actual, t);
         if (!ok)
-            return {path, QStringLiteral("must be %1%2, not %3")
-                              .arg(wanted.join(QStringLiteral(" or ")),
-                                   what.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(what), actual)};
+            return {path,
+                QStringLiteral("must be %1%2, not %3")
+                    .arg(wanted.join(QStringLiteral(" or ")),
+                        what.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(what), actual)};
     }
 
     const QJsonArray enumValues = schema.value(QLatin1String("enum")).toArray();
@@ -109,25 +114,31 @@ JsonSchema::Violation JsonSchema::check(const QJsonValue& value, const QJsonObje
         return {path, QStringLiteral("must be %1").arg(describe(schema.value(QLatin1String("const"))))};
 
     if (value.isDouble()) {
-        if (schema.contains(QLatin1String("minimum")) && value.toDouble() < schema.value(QLatin1String("minimum")).toDouble())
+        if (schema.contains(QLatin1String("minimum"))
+            && value.toDouble() < schema.value(QLatin1String("minimum")).toDouble())
             return {path, QStringLiteral("must be at least %1").arg(schema.value(QLatin1String("minimum")).toDouble())};
-        if (schema.contains(QLatin1String("maximum")) && value.toDouble() > schema.value(QLatin1String("maximum")).toDouble())
+        if (schema.contains(QLatin1String("maximum"))
+            && value.toDouble() > schema.value(QLatin1String("maximum")).toDouble())
             return {path, QStringLiteral("must be at most %1").arg(schema.value(QLatin1String("maximum")).toDouble())};
     }
     if (value.isString()) {
         const QString s = value.toString();
         if (schema.contains(QLatin1String("minLength")) && s.size() < schema.value(QLatin1String("minLength")).toInt())
-            return {path, s.isEmpty() ? QStringLiteral("must not be empty")
-                                      : QStringLiteral("must have at least %1 characters").arg(schema.value(QLatin1String("minLength")).toInt())};
+            return {path,
+                s.isEmpty() ? QStringLiteral("must not be empty")
+                            : QStringLiteral("must have at least %1 characters")
+                                  .arg(schema.value(QLatin1String("minLength")).toInt())};
         const QString pattern = schema.value(QLatin1String("pattern")).toString();
         if (!pattern.isEmpty() && !QRegularExpression(pattern).match(s).hasMatch())
-            return {path, QStringLiteral("%1 does not have the expected form%2")
-                              .arg(describe(value), what.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(what))};
+            return {path,
+                QStringLiteral("%1 does not have the expected form%2")
+                    .arg(describe(value), what.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(what))};
     }
     if (value.isArray()) {
         const QJsonArray arr = value.toArray();
         if (schema.contains(QLatin1String("minItems")) && arr.size() < schema.value(QLatin1String("minItems")).toInt())
-            return {path, QStringLiteral("needs at least %1 item(s)").arg(schema.value(QLatin1String("minItems")).toInt())};
+            return {
+                path, QStringLiteral("needs at least %1 item(s)").arg(schema.value(QLatin1String("minItems")).toInt())};
         const QJsonObject items = schema.value(QLatin1String("items")).toObject();
         if (!items.isEmpty()) {
             for (int i = 0; i < arr.size(); ++i) {
@@ -153,7 +164,8 @@ JsonSchema::Violation JsonSchema::check(const QJsonValue& value, const QJsonObje
                     return v;
             } else if (additional.isBool() && !additional.toBool()) {
                 QStringList known = props.keys();
-                return {childPath, QStringLiteral("unknown field (expected one of %1)").arg(known.join(QStringLiteral(", ")))};
+                return {childPath,
+                    QStringLiteral("unknown field (expected one of %1)").arg(known.join(QStringLiteral(", ")))};
             } else if (additional.isObject()) {
                 Violation v = check(it.value(), additional.toObject(), childPath);
                 if (!v.isEmpty())

@@ -10,11 +10,13 @@ namespace sy {
 // list), properties, required, additionalProperties (bool or schema), items, enum, const, minimum, maximum,
 // minLength, minItems, pattern, anyOf, oneOf, $ref to "#/$defs/<name>". Reports the first violation as
 // {path, message}, with paths written like "providers[0].kind".
-class JsonSchema {
+class JsonSchema
+{
 public:
     explicit JsonSchema(const QJsonObject& schema);
 
-    struct Violation {
+    struct Violation
+    {
         QString path;
         QString message;
         bool isEmpty() const { return message.isEmpty(); }

@@ -39,7 +39,6 @@ QString newRequestId()
     return QStringLiteral("req_sy_") + anthropic::newMessageId().mid(4);
 }
 
-
 // Replaces the value of the top-level "model" key in a JSON object without touching any other byte.
 bool spliceTopLevelModel(QByteArray& body, const QString& model)
 {
@@ -193,8 +192,9 @@ void applyReasoningOverride(QJsonObject& root, const ResolvedTarget& target)
     } else if (target.thinkingBudget == 0) {
         root.insert(QLatin1String("thinking"), QJsonObject {{QLatin1String("type"), QStringLiteral("disabled")}});
     } else if (target.thinkingBudget > 0) {
-        root.insert(QLatin1String("thinking"), QJsonObject {{QLatin1String("type"), QStringLiteral("enabled")},
-                                                   {QLatin1String("budget_tokens"), target.thinkingBudget}});
+        root.insert(QLatin1String("thinking"),
+            QJsonObject {{QLatin1String("type"), QStringLiteral("enabled")},
+                {QLatin1String("budget_tokens"), target.thinkingBudget}});
     }
 }
 
@@ -331,8 +331,8 @@ void Exchange::handleModels(const QByteArray& id)
 
 void Exchange::handleMessages(bool countTokens)
 {
-    auto decoded = anthropic::decodeRequest(m_request.body,
-        countTokens ? anthropic::RequestKind::CountTokens : anthropic::RequestKind::Messages);
+    auto decoded = anthropic::decodeRequest(
+        m_request.body, countTokens ? anthropic::RequestKind::CountTokens : anthropic::RequestKind::Messages);
     if (!decoded.ok())
         return sendError(decoded.error());
     m_canonical = std::move(decoded.value());
@@ -500,8 +500,9 @@ bool Exchange::tryFailover(FailureKind kind, int status, const QByteArray& body,
     } else {
         m_advanceTarget = true;
     }
-    qCInfo(lcGateway).noquote() << m_record.requestId << "failing over from" << m_target.provider->id + QLatin1Char('/')
-            + m_target.upstreamModel << "after" << (status ? QString::number(status) : QStringLiteral("no response"));
+    qCInfo(lcGateway).noquote() << m_record.requestId << "failing over from"
+                                << m_target.provider->id + QLatin1Char('/') + m_target.upstreamModel << "after"
+                                << (status ? QString::number(status) : QStringLiteral("no response"));
     // Continue from the event loop: the caller may be inside the upstream call's signal.
     QMetaObject::invokeMethod(this, &Exchange::startNextAttempt, Qt::QueuedConnection);
     return true;
@@ -546,7 +547,8 @@ void Exchange::finishExhausted()
     }
     if (ready == 0 && invalid > 0 && cooling == 0) {
         canon::Error e = canon::Error::make(503, canon::ErrorType::Overloaded,
-            QStringLiteral("no usable credential for model \"%1\": %2 invalid or missing (check the keys in the config)")
+            QStringLiteral(
+                "no usable credential for model \"%1\": %2 invalid or missing (check the keys in the config)")
                 .arg(m_canonical.model)
                 .arg(invalid));
         e.code = QStringLiteral("auth_unavailable");

@@ -52,7 +52,8 @@ private:
 
     std::shared_ptr<Config> m_config;
     std::shared_ptr<Router> m_router;
-    struct ForwardingClock : Clock {
+    struct ForwardingClock : Clock
+    {
         const Clock* target = &systemClock();
         qint64 nowMs() const override { return target->nowMs(); }
     };

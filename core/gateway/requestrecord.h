@@ -9,13 +9,14 @@
 namespace sy {
 
 // One try of one target of the route's chain.
-struct UpstreamAttempt {
+struct UpstreamAttempt
+{
     QString providerId;
     QString model;
     QString credentialId; // never the secret
-    int status = 0;       // HTTP status; 0: no response (connection, timeout) or not sent (no ready credential)
-    QString outcome;      // "ok", "failover", "passed-to-client", "skipped"
-    QString error;        // short reason, no secrets
+    int status = 0; // HTTP status; 0: no response (connection, timeout) or not sent (no ready credential)
+    QString outcome; // "ok", "failover", "passed-to-client", "skipped"
+    QString error; // short reason, no secrets
     qint64 ms = 0;
 };
 
@@ -40,8 +41,8 @@ struct RequestRecord
     canon::Usage usage;
     canon::StopReason stopReason = canon::StopReason::None;
     QString userAgent;
-    QString client;                  // detected client ("claude-code", "codex", "gemini-cli") or empty
-    QString routeVia;                // "rule", "direct", "subagent"
+    QString client; // detected client ("claude-code", "codex", "gemini-cli") or empty
+    QString routeVia; // "rule", "direct", "subagent"
     QList<UpstreamAttempt> attempts; // every attempt, failed ones too, in order
 };
 

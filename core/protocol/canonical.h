@@ -138,8 +138,8 @@ struct Error
     QString message;
     int retryAfterSeconds = -1; // -1: none
     bool shouldRetry = true; // false for errors no retry can fix (quota, billing)
-    QString code;            // a machine-readable reason of ours, e.g. "model_cooldown" (optional)
-    QJsonObject details;     // extra facts for the client (optional)
+    QString code; // a machine-readable reason of ours, e.g. "model_cooldown" (optional)
+    QJsonObject details; // extra facts for the client (optional)
 
     static Error make(int status, ErrorType type, const QString& message)
     {

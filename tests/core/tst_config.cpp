@@ -51,9 +51,10 @@ private Q_SLOTS:
         QTest::addColumn<QString>("expected");
         QTest::addRow("bad json") << QByteArray("{\n \"version\": 1,\n \"providers\": [\n}")
                                   << QStringLiteral("line 4: invalid JSON");
-        QTest::addRow("unknown kind") << QByteArray("{\"providers\": [\n  {\"id\": \"a\",\n   \"kind\": \"openai\", "
-                                                    "\"base_url\": \"http://x\"}],\n \"routes\": []}")
-                                      << QStringLiteral("line 3: providers[0].kind: \"openai\" is not one of \"anthropic\", \"openai-chat\"");
+        QTest::addRow("unknown kind")
+            << QByteArray("{\"providers\": [\n  {\"id\": \"a\",\n   \"kind\": \"openai\", "
+                          "\"base_url\": \"http://x\"}],\n \"routes\": []}")
+            << QStringLiteral("line 3: providers[0].kind: \"openai\" is not one of \"anthropic\", \"openai-chat\"");
         QTest::addRow("bad url") << QByteArray(
             "{\"providers\": [{\"id\": \"a\", \"kind\": \"anthropic\",\n \"base_url\": \"ftp://x\"}], \"routes\": []}")
                                  << QStringLiteral("line 2: providers[0].base_url");
@@ -76,22 +77,29 @@ private Q_SLOTS:
         QTest::addRow("max tokens type") << QByteArray(
             "{\"providers\": [{\"id\": \"a\", \"kind\": \"openai-chat\", \"base_url\": \"http://x\",\n \"models\": "
             "[{\"id\": \"m\",\n \"max_output_tokens\": \"lots\"}]}], \"routes\": []}")
-                                         << QStringLiteral(
-                                                "line 3: providers[0].models[0].max_output_tokens: must be integer, not string");
+                                         << QStringLiteral("line 3: providers[0].models[0].max_output_tokens: must be "
+                                                           "integer, not string");
     }
     void schemaRejectsUnknownAndMistypedFields_data()
     {
         QTest::addColumn<QByteArray>("json");
         QTest::addColumn<QString>("expected");
-        QTest::addRow("typo in provider") << QByteArray("{\"providers\": [{\"id\": \"a\", \"kind\": \"anthropic\",\n \"base_url\": \"http://x\", \"credentails\": []}], \"routes\": []}")
-                                          << QStringLiteral("line 2: providers[0].credentails: unknown field");
-        QTest::addRow("bad strategy") << QByteArray("{\"providers\": [{\"id\": \"a\", \"kind\": \"anthropic\", \"base_url\": \"http://x\",\n\"strategy\": \"random\"}], \"routes\": []}")
+        QTest::addRow("typo in provider") << QByteArray(
+            "{\"providers\": [{\"id\": \"a\", \"kind\": \"anthropic\",\n \"base_url\": \"http://x\", \"credentails\": "
+            "[]}], \"routes\": []}") << QStringLiteral("line 2: providers[0].credentails: unknown field");
+        QTest::addRow("bad strategy") << QByteArray(
+            "{\"providers\": [{\"id\": \"a\", \"kind\": \"anthropic\", \"base_url\": \"http://x\",\n\"strategy\": "
+            "\"random\"}], \"routes\": []}")
                                       << QStringLiteral("line 2: providers[0].strategy: \"random\" is not one of");
-        QTest::addRow("bad when") << QByteArray("{\"providers\": [], \"routes\": [{\"match\": \"*\", \"to\": [\"a/b\"],\n \"when\": {\"tokens_over\": \"many\"}}]}")
+        QTest::addRow("bad when") << QByteArray("{\"providers\": [], \"routes\": [{\"match\": \"*\", \"to\": "
+                                                "[\"a/b\"],\n \"when\": {\"tokens_over\": \"many\"}}]}")
                                   << QStringLiteral("line 2: routes[0].when.tokens_over: must be integer");
-        QTest::addRow("missing routes") << QByteArray("{\"providers\": []}") << QStringLiteral("line 1: routes: is required");
-        QTest::addRow("credential without key") << QByteArray("{\"providers\": [{\"id\": \"a\", \"kind\": \"anthropic\", \"base_url\": \"http://x\",\n\"credentials\": [{\"id\": \"k1\"}]}], \"routes\": []}")
-                                                << QStringLiteral("line 2: providers[0].credentials[0].api_key: is required");
+        QTest::addRow("missing routes") << QByteArray("{\"providers\": []}")
+                                        << QStringLiteral("line 1: routes: is required");
+        QTest::addRow("credential without key")
+            << QByteArray("{\"providers\": [{\"id\": \"a\", \"kind\": \"anthropic\", \"base_url\": "
+                          "\"http://x\",\n\"credentials\": [{\"id\": \"k1\"}]}], \"routes\": []}")
+            << QStringLiteral("line 2: providers[0].credentials[0].api_key: is required");
     }
     void schemaRejectsUnknownAndMistypedFields()
     {
@@ -104,10 +112,14 @@ private Q_SLOTS:
 
     void parsesPoolsConditionsAndPriorities()
     {
-        const QByteArray json = "{\"providers\": [{\"id\": \"oa\", \"kind\": \"openai-chat\", \"base_url\": \"http://x/v1\", \"strategy\": \"sticky\","
-                                "\"credentials\": [{\"api_key\": \"k1\"}, {\"api_key\": \"k2\", \"id\": \"team\", \"label\": \"Team key\"}]}],"
-                                "\"routes\": [{\"match\": \"sonnet\", \"to\": \"oa,gpt-5\", \"priority\": \"keys-first\","
-                                "\"when\": {\"thinking\": true, \"tokens_over\": 60000, \"has_images\": false, \"tools_include\": \"web_search\", \"client\": [\"claude-code\", \"ci\"]}}]}";
+        const QByteArray json
+            = "{\"providers\": [{\"id\": \"oa\", \"kind\": \"openai-chat\", \"base_url\": \"http://x/v1\", "
+              "\"strategy\": \"sticky\","
+              "\"credentials\": [{\"api_key\": \"k1\"}, {\"api_key\": \"k2\", \"id\": \"team\", \"label\": \"Team "
+              "key\"}]}],"
+              "\"routes\": [{\"match\": \"sonnet\", \"to\": \"oa,gpt-5\", \"priority\": \"keys-first\","
+              "\"when\": {\"thinking\": true, \"tokens_over\": 60000, \"has_images\": false, \"tools_include\": "
+              "\"web_search\", \"client\": [\"claude-code\", \"ci\"]}}]}";
         auto c = parseConfig(json, {});
         QVERIFY2(c.ok(), qPrintable(c.ok() ? QString() : c.error()));
         const ProviderConfig& p = c->providers.first();
@@ -124,9 +136,13 @@ private Q_SLOTS:
         QCOMPARE(r.when.hasImages, std::optional<bool>(false));
         QCOMPARE(r.when.toolsInclude, QStringList {QStringLiteral("web_search")});
         QCOMPARE(r.when.clients, (QStringList {QStringLiteral("claude-code"), QStringLiteral("ci")}));
-        auto dup = parseConfig("{\"providers\": [{\"id\": \"a\", \"kind\": \"anthropic\", \"base_url\": \"http://x\",\n\"credentials\": [{\"api_key\": \"k\", \"id\": \"x\"},\n{\"api_key\": \"j\", \"id\": \"x\"}]}], \"routes\": []}", {});
+        auto dup = parseConfig(
+            "{\"providers\": [{\"id\": \"a\", \"kind\": \"anthropic\", \"base_url\": \"http://x\",\n\"credentials\": "
+            "[{\"api_key\": \"k\", \"id\": \"x\"},\n{\"api_key\": \"j\", \"id\": \"x\"}]}], \"routes\": []}",
+            {});
         QVERIFY(!dup.ok());
-        QVERIFY2(dup.error().startsWith(QLatin1String("line 3: providers[0].credentials[1].id: duplicate")), qPrintable(dup.error()));
+        QVERIFY2(dup.error().startsWith(QLatin1String("line 3: providers[0].credentials[1].id: duplicate")),
+            qPrintable(dup.error()));
     }
 
     void errorsNameFieldAndLine()

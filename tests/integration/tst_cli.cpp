@@ -4,7 +4,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-class TestCli : public QObject {
+class TestCli : public QObject
+{
     Q_OBJECT
 
     QTemporaryDir m_dir;
@@ -18,7 +19,8 @@ class TestCli : public QObject {
         return path;
     }
 
-    struct Run {
+    struct Run
+    {
         int code = -1;
         QString out;
         QString err;
@@ -32,7 +34,8 @@ class TestCli : public QObject {
         p.start(QStringLiteral(SWITCHYARD_BIN), args);
         if (!p.waitForFinished(20000))
             p.kill();
-        return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+        return {
+            p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
     }
 
     static QByteArray goodConfig()
@@ -73,22 +76,23 @@ private Q_SLOTS:
         QVERIFY2(r.out.contains(QLatin1String("1. haiku -> deepseek/deepseek-chat -> anthropic/*")), qPrintable(r.out));
         QVERIFY2(r.out.contains(QLatin1String("2. * [thinking=true] -> anthropic/*")), qPrintable(r.out));
 
-        r = run({QStringLiteral("route"), QStringLiteral("resolve"), QStringLiteral("--config"), path, QStringLiteral("--model"),
-                 QStringLiteral("claude-haiku-4-5-20251001")});
+        r = run({QStringLiteral("route"), QStringLiteral("resolve"), QStringLiteral("--config"), path,
+            QStringLiteral("--model"), QStringLiteral("claude-haiku-4-5-20251001")});
         QCOMPARE(r.code, 0);
         QVERIFY2(r.out.contains(QLatin1String("1. deepseek/deepseek-chat")), qPrintable(r.out));
         QVERIFY2(r.out.contains(QLatin1String("2. anthropic/claude-haiku-4-5-20251001")), qPrintable(r.out));
 
-        r = run({QStringLiteral("route"), QStringLiteral("resolve"), QStringLiteral("--config"), path, QStringLiteral("--model"),
-                 QStringLiteral("claude-sonnet-5"), QStringLiteral("--thinking")});
+        r = run({QStringLiteral("route"), QStringLiteral("resolve"), QStringLiteral("--config"), path,
+            QStringLiteral("--model"), QStringLiteral("claude-sonnet-5"), QStringLiteral("--thinking")});
         QCOMPARE(r.code, 0);
         QVERIFY2(r.out.contains(QLatin1String("1. anthropic/claude-sonnet-5")), qPrintable(r.out));
 
-        r = run({QStringLiteral("route"), QStringLiteral("resolve"), QStringLiteral("--config"), path, QStringLiteral("--model"),
-                 QStringLiteral("claude-sonnet-5")});
+        r = run({QStringLiteral("route"), QStringLiteral("resolve"), QStringLiteral("--config"), path,
+            QStringLiteral("--model"), QStringLiteral("claude-sonnet-5")});
         QCOMPARE(r.code, 0);
         QVERIFY2(r.out.contains(QLatin1String("1. deepseek/deepseek-chat (effort high)")), qPrintable(r.out));
-        QVERIFY2(r.out.contains(QLatin1String("routes[1]")), qPrintable(r.out)); // the trace says why rule 2 did not match
+        QVERIFY2(
+            r.out.contains(QLatin1String("routes[1]")), qPrintable(r.out)); // the trace says why rule 2 did not match
         QVERIFY(!r.out.contains(QLatin1String("sk-secret")));
 
         r = run({QStringLiteral("route"), QStringLiteral("resolve"), QStringLiteral("--config"), path});

@@ -574,8 +574,9 @@ private Q_SLOTS:
         auto write = [&](const QByteArray& model) {
             QFile f(path + QStringLiteral(".tmp"));
             QVERIFY(f.open(QIODevice::WriteOnly));
-            f.write("{\"providers\":[{\"id\":\"up\",\"kind\":\"openai-chat\",\"base_url\":\"" + m_upstream->baseUrl().toUtf8()
-                    + "/v1\"}],\"routes\":[{\"match\":\"*\",\"to\":[\"up/" + model + "\"]}]}");
+            f.write("{\"providers\":[{\"id\":\"up\",\"kind\":\"openai-chat\",\"base_url\":\""
+                + m_upstream->baseUrl().toUtf8() + "/v1\"}],\"routes\":[{\"match\":\"*\",\"to\":[\"up/" + model
+                + "\"]}]}");
             f.close();
             QFile::remove(path);
             QVERIFY(QFile::rename(path + QStringLiteral(".tmp"), path)); // the way editors save

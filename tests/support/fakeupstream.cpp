@@ -125,6 +125,10 @@ void FakeUpstream::answer(QTcpSocket* s, const FakeReply& reply)
 {
     if (reply.hang)
         return;
+    if (reply.dropBeforeResponse) {
+        s->abort();
+        return;
+    }
     QByteArray head = "HTTP/1.1 " + QByteArray::number(reply.status) + " X\r\n";
     for (const auto& h : reply.headers)
         head += h.first + ": " + h.second + "\r\n";

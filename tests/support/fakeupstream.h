@@ -18,6 +18,7 @@ struct FakeReply
     int chunkIntervalMs = 0;
     bool closeAfterChunks = false; // drop the connection without the terminating chunk
     bool hang = false; // read the request, answer nothing
+    bool dropBeforeResponse = false; // read the request, then close the connection
     int hangAfterChunks = -1; // send this many chunks, then go silent
 
     static FakeReply json(int status, const QByteArray& body);
