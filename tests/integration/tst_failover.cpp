@@ -29,7 +29,9 @@ QByteArray chatStream(const QByteArray& text)
 {
     return "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"" + text
         + "\"},\"finish_reason\":null}]}\n\n"
-          "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1}}\n\n"
+          "data: "
+          "{\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_"
+          "tokens\":3,\"completion_tokens\":1}}\n\n"
           "data: [DONE]\n\n";
 }
 
@@ -43,7 +45,8 @@ FakeReply chatError(int status, const QByteArray& message, const QByteArray& ret
 
 } // namespace
 
-class TestFailover : public QObject {
+class TestFailover : public QObject
+{
     Q_OBJECT
 
     std::unique_ptr<FakeUpstream> m_a;
@@ -59,11 +62,15 @@ class TestFailover : public QObject {
         for (int i = 1; i <= keys; ++i)
             creds += QByteArray(i > 1 ? "," : "") + "{\"api_key\":\"key-a" + QByteArray::number(i) + "\"}";
         const QByteArray cfg = "{\"providers\":["
-                               "{\"id\":\"a\",\"kind\":\"openai-chat\",\"base_url\":\"" + m_a->baseUrl().toUtf8() + "/v1\",\"strategy\":\"" + strategy
-            + "\",\"credentials\":[" + creds + "],\"models\":[{\"id\":\"small\",\"context_window\":32000}]},"
-              "{\"id\":\"b\",\"kind\":\"openai-chat\",\"base_url\":\"" + m_b->baseUrl().toUtf8() + "/v1\","
+                               "{\"id\":\"a\",\"kind\":\"openai-chat\",\"base_url\":\""
+            + m_a->baseUrl().toUtf8() + "/v1\",\"strategy\":\"" + strategy + "\",\"credentials\":[" + creds
+            + "],\"models\":[{\"id\":\"small\",\"context_window\":32000}]},"
+              "{\"id\":\"b\",\"kind\":\"openai-chat\",\"base_url\":\""
+            + m_b->baseUrl().toUtf8()
+            + "/v1\","
               "\"credentials\":[{\"api_key\":\"key-b\"}],\"models\":[{\"id\":\"big\",\"context_window\":200000}]}],"
-              "\"routes\":[" + extraRoute + "{\"match\":\"*\",\"to\":[\"a/small\",\"b/big\"]}]}";
+              "\"routes\":["
+            + extraRoute + "{\"match\":\"*\",\"to\":[\"a/small\",\"b/big\"]}]}";
         auto config = parseConfig(cfg, {});
         QVERIFY2(config.ok(), qPrintable(config.ok() ? QString() : config.error()));
         m_gateway = std::make_unique<GatewayService>();
@@ -71,7 +78,8 @@ class TestFailover : public QObject {
         m_gateway->setConfig(*config);
         m_gateway->setListenOverride(QHostAddress::LocalHost, 0);
         m_gateway->setKeepAliveInterval(0);
-        connect(m_gateway.get(), &GatewayService::requestCompleted, this, [this](const RequestRecord& r) { m_records.append(r); });
+        connect(m_gateway.get(), &GatewayService::requestCompleted, this,
+            [this](const RequestRecord& r) { m_records.append(r); });
         QVERIFY(m_gateway->start());
     }
 
@@ -82,7 +90,7 @@ class TestFailover : public QObject {
         if (!s.waitForConnected(5000))
             return {};
         s.write("POST /v1/messages HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: "
-                + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+            + QByteArray::number(body.size()) + "\r\n\r\n" + body);
         QByteArray data;
         ParsedResponse r;
         QElapsedTimer t;
@@ -120,7 +128,8 @@ private Q_SLOTS:
 
     void failsOverBeforeTheFirstByte_data()
     {
-        QTest::addColumn<int>("kind"); // 0: status reply, 1: connection dropped, 2: 200 stream whose first event is an error
+        QTest::addColumn<int>(
+            "kind"); // 0: status reply, 1: connection dropped, 2: 200 stream whose first event is an error
         QTest::addColumn<int>("status");
         QTest::addColumn<bool>("stream");
         for (bool stream : {true, false}) {
@@ -146,7 +155,9 @@ private Q_SLOTS:
             drop.dropBeforeResponse = true;
             m_a->enqueue(drop);
         } else {
-            m_a->enqueue(FakeReply::sse("data: {\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\",\"code\":\"server_error\"}}\n\n"));
+            m_a->enqueue(FakeReply::sse(
+                "data: "
+                "{\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\",\"code\":\"server_error\"}}\n\n"));
         }
         m_b->enqueue(FakeReply::sse(chatStream("from b")));
         const ParsedResponse r = post(messagesBody(stream));
@@ -180,6 +191,32 @@ private Q_SLOTS:
         }
     }
 
+    void rateLimitWithoutRetryAfterBacksOff()
+    {
+        start();
+        m_a->enqueue(chatError(429, "limited"));
+        m_b->enqueue(FakeReply::sse(chatStream("b")));
+        QVERIFY(post(messagesBody(true)).body.contains("\"b\""));
+        // 1 s of backoff: still cooling just before, usable just after.
+        m_clock.advance(900);
+        m_b->enqueue(FakeReply::sse(chatStream("b2")));
+        QVERIFY(post(messagesBody(true)).body.contains("b2"));
+        QCOMPARE(m_a->requests().size(), 1);
+        m_clock.advance(200);
+        m_a->enqueue(chatError(429, "limited again"));
+        m_b->enqueue(FakeReply::sse(chatStream("b3")));
+        QVERIFY(post(messagesBody(true)).body.contains("b3"));
+        QCOMPARE(m_a->requests().size(), 2);
+        // The second 429 in a row doubles the wait to 2 s.
+        m_clock.advance(1500);
+        m_b->enqueue(FakeReply::sse(chatStream("b4")));
+        QVERIFY(post(messagesBody(true)).body.contains("b4"));
+        QCOMPARE(m_a->requests().size(), 2);
+        m_clock.advance(600);
+        m_a->enqueue(FakeReply::sse(chatStream("a again")));
+        QVERIFY(post(messagesBody(true)).body.contains("a again"));
+    }
+
     void noFailoverAfterTheFirstByte()
     {
         start();
@@ -211,7 +248,9 @@ private Q_SLOTS:
     void contextOverflowGoesToALargerWindow()
     {
         start();
-        m_a->enqueue(chatError(400, "This model's maximum context length is 32000 tokens. However, you requested 45000 tokens (44000 in the messages, 1000 in the completion)."));
+        m_a->enqueue(chatError(400,
+            "This model's maximum context length is 32000 tokens. However, you requested 45000 tokens (44000 in the "
+            "messages, 1000 in the completion)."));
         m_b->enqueue(FakeReply::sse(chatStream("big window")));
         const ParsedResponse r = post(messagesBody(true));
         QCOMPARE(r.status, 200);
@@ -229,7 +268,9 @@ private Q_SLOTS:
         QStringList keys;
         for (const ReceivedRequest& r : m_a->requests())
             keys.append(QString::fromUtf8(r.header("authorization")));
-        QCOMPARE(keys, (QStringList {QStringLiteral("Bearer key-a1"), QStringLiteral("Bearer key-a2"), QStringLiteral("Bearer key-a3")}));
+        QCOMPARE(keys,
+            (QStringList {
+                QStringLiteral("Bearer key-a1"), QStringLiteral("Bearer key-a2"), QStringLiteral("Bearer key-a3")}));
         // A 429 on one key tries another key of the same provider before the next target.
         m_a->enqueue(chatError(429, "slow down", "30"));
         m_a->enqueue(FakeReply::sse(chatStream("second key")));
@@ -303,7 +344,8 @@ private Q_SLOTS:
         QCOMPARE(r.status, 200);
         QVERIFY(!r.body.contains("key-a1"));
         QVERIFY(!r.body.contains("key-b"));
-        const QJsonArray providers = QJsonDocument::fromJson(r.body).object().value(QLatin1String("providers")).toArray();
+        const QJsonArray providers
+            = QJsonDocument::fromJson(r.body).object().value(QLatin1String("providers")).toArray();
         QCOMPARE(providers.size(), 2);
         const QJsonArray creds = providers.first().toObject().value(QLatin1String("credentials")).toArray();
         QCOMPARE(creds.size(), 2);
@@ -314,17 +356,18 @@ private Q_SLOTS:
 
     void conditionalRoutesAndSubagentTag()
     {
-        start(1, "round-robin",
-              "{\"match\":\"*\",\"when\":{\"thinking\":true},\"to\":[\"b/big\"]},");
+        start(1, "round-robin", "{\"match\":\"*\",\"when\":{\"thinking\":true},\"to\":[\"b/big\"]},");
         m_b->enqueue(FakeReply::sse(chatStream("thinker")));
         QByteArray thinking = messagesBody(true);
-        thinking.replace("\"max_tokens\":1000", "\"max_tokens\":1000,\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":2000}");
+        thinking.replace(
+            "\"max_tokens\":1000", "\"max_tokens\":1000,\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":2000}");
         QVERIFY(post(thinking).body.contains("thinker"));
         QCOMPARE(m_a->requests().size(), 0);
         // The subagent tag routes to b and is removed before forwarding.
         m_b->enqueue(FakeReply::sse(chatStream("subagent")));
         QByteArray tagged = messagesBody(true);
-        tagged.replace("\"messages\"", "\"system\":\"<CCR-SUBAGENT-MODEL>b,big</CCR-SUBAGENT-MODEL>You review code.\",\"messages\"");
+        tagged.replace("\"messages\"",
+            "\"system\":\"<CCR-SUBAGENT-MODEL>b,big</CCR-SUBAGENT-MODEL>You review code.\",\"messages\"");
         QVERIFY(post(tagged).body.contains("subagent"));
         QVERIFY(!m_b->requests().last().body.contains("CCR-SUBAGENT-MODEL"));
         QVERIFY(m_b->requests().last().body.contains("You review code."));
