@@ -4,9 +4,7 @@
 #include "common/logging.h"
 #include "protocol/anthropic/anthropicrequest.h"
 #include "protocol/anthropic/anthropicresponse.h"
-#include "protocol/openai-chat/openaichatrequest.h"
-#include "protocol/openai-chat/openaichatresponse.h"
-#include "protocol/openai-chat/openaichatstream.h"
+#include "gateway/upstreamadapter.h"
 #include "protocol/signature.h"
 #include "protocol/tokencount.h"
 #include "server/httpresponder.h"
@@ -382,7 +380,7 @@ void Exchange::resetAttempt()
     m_upstreamRetryAfter.clear();
     m_upstreamHeaders.clear();
     m_upstreamBody.clear();
-    m_chatDecoder.reset();
+    m_streamDecoder.reset();
     m_relay.reset();
     m_encoder.reset();
     m_accumulator = canon::ResponseAccumulator();
@@ -647,13 +645,14 @@ void Exchange::startTranslated()
     m_ctx.clientModel = m_canonical.model;
     m_ctx.upstreamModel = target.upstreamModel;
     UpstreamRequest req;
-    req.body = openaichat::encodeRequest(request, target.profile, m_ctx);
-    req.url = QUrl(target.provider->baseUrl + QLatin1String("/chat/completions"));
+    m_adapter = upstreamAdapter(target.provider->kind);
+    req.body = m_adapter->encodeRequest(request, target.profile, m_ctx);
+    req.url = QUrl(target.provider->baseUrl + m_adapter->path(target.upstreamModel, m_canonical.stream));
     req.headers.append(qMakePair(QByteArrayLiteral("content-type"), JsonType));
     req.headers.append(
         qMakePair(QByteArrayLiteral("accept"), m_canonical.stream ? QByteArrayLiteral("text/event-stream") : JsonType));
     if (m_credIndex >= 0)
-        req.headers.append({"authorization", "Bearer " + target.provider->credentials.at(m_credIndex).apiKey.toUtf8()});
+        req.headers += m_adapter->authHeaders(target.provider->credentials.at(m_credIndex).apiKey.toUtf8());
     for (const auto& h : target.provider->extraHeaders)
         req.headers.append(h);
     req.idleTimeoutMs = target.provider->idleTimeoutMs;
@@ -708,7 +707,7 @@ void Exchange::onUpstreamStarted(int status)
         if (m_clientStream)
             beginClientStream();
     } else if (m_mode == Mode::Translated) {
-        m_chatDecoder = std::make_unique<openaichat::StreamDecoder>(m_ctx);
+        m_streamDecoder = m_adapter->streamDecoder(m_ctx);
     }
 }
 
@@ -740,7 +739,7 @@ void Exchange::onUpstreamData(const QByteArray& data)
         return;
     }
     canon::StreamEvents events;
-    m_chatDecoder->feed(data, events);
+    m_streamDecoder->feed(data, events);
     processEvents(events);
 }
 
@@ -847,7 +846,7 @@ void Exchange::onUpstreamFinished(UpstreamCall::Outcome outcome, const QString& 
             return complete();
         }
         canon::StreamEvents events;
-        m_chatDecoder->finish(events);
+        m_streamDecoder->finish(events);
         processEvents(events);
         if (!m_done) {
             // The decoder always ends in Finish or Failure; this is only a guard.
@@ -899,13 +898,13 @@ void Exchange::finishBufferedUpstream()
         return sendError(wrapped);
     }
     if (!m_upstreamOk) {
-        canon::Error e = openaichat::decodeError(status, body, m_upstreamRetryAfter);
+        canon::Error e = m_adapter->decodeError(status, body, m_upstreamRetryAfter);
         if (tryFailover(failureKindForStatus(status), status, body, e))
             return;
         e.message = QStringLiteral("provider %1: %2").arg(m_record.providerId, e.message);
         return sendError(e);
     }
-    auto decoded = openaichat::decodeResponse(body, m_ctx);
+    auto decoded = m_adapter->decodeResponse(body, m_ctx);
     if (!decoded.ok()) {
         canon::Error e = decoded.error();
         e.message = QStringLiteral("provider %1: %2").arg(m_record.providerId, e.message);

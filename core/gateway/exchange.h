@@ -24,9 +24,8 @@ namespace sy {
 
 class HttpResponder;
 
-namespace openaichat {
-class StreamDecoder;
-}
+class UpstreamAdapter;
+class UpstreamStreamDecoder;
 
 // What every exchange needs from the gateway; owned by GatewayService, replaced as a whole on config reload.
 struct GatewayEnvironment
@@ -123,7 +122,8 @@ private:
     QByteArray m_upstreamRetryAfter;
     HeaderList m_upstreamHeaders; // upstream headers worth relaying to the client (retry-after, rate limits)
     QByteArray m_upstreamBody; // buffered upstream answer (errors, non-streamed answers)
-    std::unique_ptr<openaichat::StreamDecoder> m_chatDecoder;
+    const class UpstreamAdapter* m_adapter = nullptr;
+    std::unique_ptr<class UpstreamStreamDecoder> m_streamDecoder;
     std::unique_ptr<anthropic::StreamRelay> m_relay;
     std::unique_ptr<anthropic::SseEncoder> m_encoder;
     canon::ResponseAccumulator m_accumulator;
