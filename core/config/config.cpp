@@ -20,6 +20,10 @@ QString providerKindName(ProviderKind kind)
         return QStringLiteral("anthropic");
     case ProviderKind::OpenAiChat:
         return QStringLiteral("openai-chat");
+    case ProviderKind::OpenAiResponses:
+        return QStringLiteral("openai-responses");
+    case ProviderKind::Gemini:
+        return QStringLiteral("gemini");
     }
     return {};
 }
@@ -264,11 +268,15 @@ public:
             p->kind = ProviderKind::Anthropic;
         } else if (kind == QLatin1String("openai-chat")) {
             p->kind = ProviderKind::OpenAiChat;
+        } else if (kind == QLatin1String("openai-responses")) {
+            p->kind = ProviderKind::OpenAiResponses;
+        } else if (kind == QLatin1String("gemini")) {
+            p->kind = ProviderKind::Gemini;
         } else {
             fail(path + QStringLiteral(".kind"),
                 kind.isEmpty()
                     ? QStringLiteral("missing; expected \"anthropic\" or \"openai-chat\"")
-                    : QStringLiteral("unknown provider kind \"%1\" (expected anthropic, openai-chat)").arg(kind));
+                    : QStringLiteral("unknown provider kind \"%1\" (expected anthropic, openai-chat, openai-responses, gemini)").arg(kind));
             return false;
         }
         const QString base = o.value(QLatin1String("base_url")).toString();

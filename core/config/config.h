@@ -12,7 +12,7 @@
 
 namespace sy {
 
-enum class ProviderKind { Anthropic, OpenAiChat };
+enum class ProviderKind { Anthropic, OpenAiChat, OpenAiResponses, Gemini };
 
 QString providerKindName(ProviderKind kind);
 

@@ -441,6 +441,12 @@ void Exchange::startNextAttempt()
         m_upstreamKind = target.provider->kind;
         if (target.provider->kind == ProviderKind::Anthropic)
             return startPassthrough();
+        if (!upstreamAdapter(target.provider->kind)) {
+            endAttempt(QStringLiteral("skipped"), QStringLiteral("provider kind not supported by this build"));
+            return sendError(canon::Error::make(501, canon::ErrorType::Api,
+                QStringLiteral("provider %1 is of kind %2, which this build cannot translate to yet")
+                    .arg(target.provider->id, providerKindName(target.provider->kind))));
+        }
         return startTranslated();
     }
 }

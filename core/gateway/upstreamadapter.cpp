@@ -55,6 +55,8 @@ const UpstreamAdapter* upstreamAdapter(ProviderKind kind)
     case ProviderKind::OpenAiChat:
         return &chat;
     case ProviderKind::Anthropic:
+    case ProviderKind::OpenAiResponses:
+    case ProviderKind::Gemini:
         return nullptr;
     }
     return nullptr;
