@@ -276,7 +276,9 @@ public:
             fail(path + QStringLiteral(".kind"),
                 kind.isEmpty()
                     ? QStringLiteral("missing; expected \"anthropic\" or \"openai-chat\"")
-                    : QStringLiteral("unknown provider kind \"%1\" (expected anthropic, openai-chat, openai-responses, gemini)").arg(kind));
+                    : QStringLiteral(
+                        "unknown provider kind \"%1\" (expected anthropic, openai-chat, openai-responses, gemini)")
+                          .arg(kind));
             return false;
         }
         const QString base = o.value(QLatin1String("base_url")).toString();

@@ -4,6 +4,7 @@
 #include "common/logging.h"
 #include "protocol/anthropic/anthropicrequest.h"
 #include "protocol/anthropic/anthropicresponse.h"
+#include "gateway/inboundadapter.h"
 #include "gateway/upstreamadapter.h"
 #include "protocol/signature.h"
 #include "protocol/tokencount.h"
@@ -214,6 +215,7 @@ Exchange::Exchange(GatewayEnvironment env, const HttpRequest& request, HttpRespo
     m_record.method = QString::fromLatin1(request.method);
     m_record.path = QString::fromLatin1(request.path);
     m_record.userAgent = QString::fromUtf8(request.header("user-agent")).left(200);
+    m_inbound = &anthropicInbound();
     connect(responder, &HttpResponder::clientDisconnected, this, &Exchange::onClientGone);
 }
 
@@ -237,6 +239,13 @@ void Exchange::run()
     if (path == "/v1/messages") {
         if (method != "POST")
             return methodNotAllowed("POST");
+        return handleMessages(false);
+    }
+    if (path == "/v1/chat/completions") {
+        if (method != "POST")
+            return methodNotAllowed("POST");
+        m_inbound = &openAiChatInbound();
+        m_record.inboundDialect = m_inbound->name();
         return handleMessages(false);
     }
     if (path == "/v1/messages/count_tokens") {
@@ -329,8 +338,7 @@ void Exchange::handleModels(const QByteArray& id)
 
 void Exchange::handleMessages(bool countTokens)
 {
-    auto decoded = anthropic::decodeRequest(
-        m_request.body, countTokens ? anthropic::RequestKind::CountTokens : anthropic::RequestKind::Messages);
+    auto decoded = m_inbound->decodeRequest(m_request.body, countTokens);
     if (!decoded.ok())
         return sendError(decoded.error());
     m_canonical = std::move(decoded.value());
@@ -350,7 +358,7 @@ void Exchange::handleMessages(bool countTokens)
     m_decision = std::move(decision.value());
     m_record.routeVia = m_decision.via;
     m_affinity = affinityKey();
-    if (countTokens && m_decision.first().provider->kind != ProviderKind::Anthropic) {
+    if (countTokens && !m_inbound->relaysTo(m_decision.first().provider->kind)) {
         const qint64 n = estimateRequestTokens(m_canonical);
         return respondJson(200, R"({"input_tokens":)" + QByteArray::number(n) + '}');
     }
@@ -439,7 +447,7 @@ void Exchange::startNextAttempt()
         if (creds && m_credIndex >= 0)
             creds->requestStarted(target.provider->id, m_credIndex);
         m_upstreamKind = target.provider->kind;
-        if (target.provider->kind == ProviderKind::Anthropic)
+        if (m_inbound->relaysTo(target.provider->kind))
             return startPassthrough();
         if (!upstreamAdapter(target.provider->kind)) {
             endAttempt(QStringLiteral("skipped"), QStringLiteral("provider kind not supported by this build"));
@@ -664,7 +672,7 @@ void Exchange::startTranslated()
     req.idleTimeoutMs = target.provider->idleTimeoutMs;
     req.totalTimeoutMs = target.provider->totalTimeoutMs;
     // message_start carries 0 input tokens; the upstream's real count follows in message_delta (which clients use).
-    m_encoder = std::make_unique<anthropic::SseEncoder>(m_canonical.model, 0);
+    m_encoder = m_inbound->streamEncoder(m_canonical.model);
     sendUpstream(req);
 }
 
@@ -763,7 +771,7 @@ void Exchange::processEvents(canon::StreamEvents& events)
             canon::Response r = m_accumulator.take();
             m_record.usage = r.usage;
             m_record.stopReason = r.stopReason;
-            respondJson(200, anthropic::encodeResponse(r, m_canonical.model));
+            respondJson(200, m_inbound->encodeResponse(r, m_canonical.model));
         }
         return;
     }
@@ -879,7 +887,7 @@ void Exchange::finishBufferedUpstream()
                     m_record.stopReason = decoded->stopReason;
                     if (m_clientStream) {
                         // The upstream ignored stream:true; give the client the stream it asked for.
-                        m_encoder = std::make_unique<anthropic::SseEncoder>(m_canonical.model, 0);
+                        m_encoder = m_inbound->streamEncoder(m_canonical.model);
                         canon::StreamEvents events = canon::eventsFromResponse(*decoded);
                         return processEvents(events);
                     }
@@ -1002,7 +1010,7 @@ void Exchange::sendError(const canon::Error& error)
         extra.append({"retry-after", QByteArray::number(error.retryAfterSeconds)});
     if (!error.shouldRetry)
         extra.append(qMakePair(QByteArrayLiteral("x-should-retry"), QByteArrayLiteral("false")));
-    respondJson(error.httpStatus, anthropic::encodeError(error, m_record.requestId), extra);
+    respondJson(error.httpStatus, m_inbound->encodeError(error, m_record.requestId), extra);
 }
 
 canon::Error Exchange::errorForOutcome(UpstreamCall::Outcome outcome, const QString& errorString) const

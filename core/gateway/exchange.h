@@ -25,6 +25,8 @@ namespace sy {
 class HttpResponder;
 
 class UpstreamAdapter;
+class InboundAdapter;
+class DownstreamEncoder;
 class UpstreamStreamDecoder;
 
 // What every exchange needs from the gateway; owned by GatewayService, replaced as a whole on config reload.
@@ -125,7 +127,8 @@ private:
     const class UpstreamAdapter* m_adapter = nullptr;
     std::unique_ptr<class UpstreamStreamDecoder> m_streamDecoder;
     std::unique_ptr<anthropic::StreamRelay> m_relay;
-    std::unique_ptr<anthropic::SseEncoder> m_encoder;
+    const class InboundAdapter* m_inbound = nullptr;
+    std::unique_ptr<class DownstreamEncoder> m_encoder;
     canon::ResponseAccumulator m_accumulator;
     QByteArray m_pending; // client bytes held until the answer is known to be good
     bool m_done = false;

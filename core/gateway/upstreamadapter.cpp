@@ -1,5 +1,8 @@
 #include "upstreamadapter.h"
 
+#include "protocol/anthropic/anthropicrequest.h"
+#include "protocol/anthropic/anthropicresponse.h"
+#include "protocol/anthropic/anthropicsse.h"
 #include "protocol/openai-chat/openaichatrequest.h"
 #include "protocol/openai-chat/openaichatresponse.h"
 #include "protocol/openai-chat/openaichatstream.h"
@@ -8,10 +11,13 @@ namespace sy {
 
 namespace {
 
-template<typename Decoder>
-class StreamDecoderAdapter : public UpstreamStreamDecoder {
+template<typename Decoder> class StreamDecoderAdapter : public UpstreamStreamDecoder
+{
 public:
-    explicit StreamDecoderAdapter(const canon::TranslationContext& ctx) : m_decoder(ctx) { }
+    explicit StreamDecoderAdapter(const canon::TranslationContext& ctx)
+        : m_decoder(ctx)
+    {
+    }
     void feed(QByteArrayView bytes, canon::StreamEvents& out) override { m_decoder.feed(bytes, out); }
     void finish(canon::StreamEvents& out) override { m_decoder.finish(out); }
 
@@ -19,10 +25,11 @@ private:
     Decoder m_decoder;
 };
 
-class OpenAiChatAdapter : public UpstreamAdapter {
+class OpenAiChatAdapter : public UpstreamAdapter
+{
 public:
-    QByteArray encodeRequest(const canon::Request& request, const ModelProfile& profile,
-                             canon::TranslationContext& ctx) const override
+    QByteArray encodeRequest(
+        const canon::Request& request, const ModelProfile& profile, canon::TranslationContext& ctx) const override
     {
         return openaichat::encodeRequest(request, profile, ctx);
     }
@@ -35,8 +42,8 @@ public:
     {
         return std::make_unique<StreamDecoderAdapter<openaichat::StreamDecoder>>(ctx);
     }
-    Result<canon::Response, canon::Error> decodeResponse(const QByteArray& body,
-                                                         const canon::TranslationContext& ctx) const override
+    Result<canon::Response, canon::Error> decodeResponse(
+        const QByteArray& body, const canon::TranslationContext& ctx) const override
     {
         return openaichat::decodeResponse(body, ctx);
     }
@@ -46,15 +53,73 @@ public:
     }
 };
 
+// Anthropic as a translated upstream: used when the client speaks another dialect.
+class AnthropicAdapter : public UpstreamAdapter
+{
+public:
+    QByteArray encodeRequest(
+        const canon::Request& request, const ModelProfile& profile, canon::TranslationContext& ctx) const override
+    {
+        canon::Request r = request;
+        r.model = ctx.upstreamModel;
+        if (profile.maxOutputTokens > 0 && (r.maxTokens <= 0 || r.maxTokens > profile.maxOutputTokens))
+            r.maxTokens = profile.maxOutputTokens;
+        if (r.maxTokens <= 0)
+            r.maxTokens = 8192; // Anthropic requires it; other dialects may leave it out
+        return anthropic::encodeRequest(r);
+    }
+    QString path(const QString&, bool) const override { return QStringLiteral("/v1/messages"); }
+    HeaderList authHeaders(const QByteArray& secret) const override
+    {
+        HeaderList h {qMakePair(QByteArrayLiteral("anthropic-version"), QByteArrayLiteral("2023-06-01"))};
+        if (secret.startsWith("sk-ant-oat"))
+            h.append(qMakePair(QByteArrayLiteral("authorization"), QByteArray("Bearer " + secret)));
+        else
+            h.append(qMakePair(QByteArrayLiteral("x-api-key"), secret));
+        return h;
+    }
+    std::unique_ptr<UpstreamStreamDecoder> streamDecoder(const canon::TranslationContext&) const override
+    {
+        return std::make_unique<AnthropicStreamDecoder>();
+    }
+    Result<canon::Response, canon::Error> decodeResponse(
+        const QByteArray& body, const canon::TranslationContext&) const override
+    {
+        return anthropic::decodeResponse(body);
+    }
+    canon::Error decodeError(int status, const QByteArray& body, const QByteArray& retryAfter) const override
+    {
+        canon::Error e = anthropic::decodeError(status, body);
+        bool ok = false;
+        const int seconds = retryAfter.trimmed().toInt(&ok);
+        if (ok)
+            e.retryAfterSeconds = seconds;
+        return e;
+    }
+
+private:
+    class AnthropicStreamDecoder : public UpstreamStreamDecoder
+    {
+    public:
+        void feed(QByteArrayView bytes, canon::StreamEvents& out) override { m_decoder.feed(bytes, out); }
+        void finish(canon::StreamEvents& out) override { m_decoder.finish(out); }
+
+    private:
+        anthropic::StreamDecoder m_decoder;
+    };
+};
+
 } // namespace
 
 const UpstreamAdapter* upstreamAdapter(ProviderKind kind)
 {
     static const OpenAiChatAdapter chat;
+    static const AnthropicAdapter anthropicUpstream;
     switch (kind) {
     case ProviderKind::OpenAiChat:
         return &chat;
     case ProviderKind::Anthropic:
+        return &anthropicUpstream;
     case ProviderKind::OpenAiResponses:
     case ProviderKind::Gemini:
         return nullptr;

@@ -630,6 +630,106 @@ private Q_SLOTS:
         QCOMPARE(post("/v1/messages", messagesBody(true)).status, 200);
     }
 
+    void openAiChatClientsToAnyUpstream_data()
+    {
+        QTest::addColumn<QByteArray>("kind");
+        QTest::addColumn<bool>("stream");
+        for (bool stream : {true, false}) {
+            QTest::addRow("chat -> openai-chat, %s", stream ? "stream" : "json") << QByteArray("openai-chat") << stream;
+            QTest::addRow("chat -> anthropic, %s", stream ? "stream" : "json") << QByteArray("anthropic") << stream;
+        }
+    }
+    void openAiChatClientsToAnyUpstream()
+    {
+        QFETCH(QByteArray, kind);
+        QFETCH(bool, stream);
+        startGateway(kind);
+        if (kind == "anthropic") {
+            const QByteArray sse = "event: message_start\ndata: "
+                                   "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":\"message\","
+                                   "\"role\":\"assistant\",\"content\":[],\"usage\":{\"input_tokens\":7}}}\n\n"
+                                   "event: content_block_start\ndata: "
+                                   "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"tool_"
+                                   "use\",\"id\":\"toolu_1\",\"name\":\"Read\",\"input\":{}}}\n\n"
+                                   "event: content_block_delta\ndata: "
+                                   "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"input_json_"
+                                   "delta\",\"partial_json\":\"{\\\"file_path\\\":\\\"a.c\\\"}\"}}\n\n"
+                                   "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n"
+                                   "event: message_delta\ndata: "
+                                   "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\"},\"usage\":{"
+                                   "\"output_tokens\":5}}\n\n"
+                                   "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
+            m_upstream->enqueue(FakeReply::sse(sse, 3));
+        } else {
+            m_upstream->enqueue(FakeReply::sse(chatTextStream(), 3));
+        }
+        const QByteArray body = QByteArray("{\"model\":\"claude-sonnet-5\",\"stream\":") + (stream ? "true" : "false")
+            + ",\"messages\":[{\"role\":\"system\",\"content\":\"Be brief.\"},{\"role\":\"user\",\"content\":\"hi\"}],"
+              "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"Read\",\"parameters\":{\"type\":\"object\","
+              "\"properties\":{\"file_path\":{\"type\":\"string\"}}}}}]}";
+        const ParsedResponse r = post("/v1/chat/completions", body);
+        QCOMPARE(r.status, 200);
+        const ReceivedRequest& up = m_upstream->requests().first();
+        QCOMPARE(up.path, kind == "anthropic" ? QByteArray("/v1/messages") : QByteArray("/v1/chat/completions"));
+        QCOMPARE(up.header(kind == "anthropic" ? "x-api-key" : "authorization"),
+            kind == "anthropic" ? QByteArray("provider-key") : QByteArray("Bearer provider-key"));
+        QString text;
+        QString toolArgs;
+        QString finish;
+        auto take = [&](const QJsonObject& choice, const char* field) {
+            const QJsonObject m = choice.value(QLatin1String(field)).toObject();
+            text += m.value(QLatin1String("content")).toString();
+            for (const QJsonValue& t : m.value(QLatin1String("tool_calls")).toArray())
+                toolArgs += t.toObject()
+                                .value(QLatin1String("function"))
+                                .toObject()
+                                .value(QLatin1String("arguments"))
+                                .toString();
+            if (!choice.value(QLatin1String("finish_reason")).isNull())
+                finish = choice.value(QLatin1String("finish_reason")).toString();
+        };
+        if (stream) {
+            QVERIFY(r.header("content-type").startsWith("text/event-stream"));
+            QVERIFY(r.body.endsWith("data: [DONE]\n\n"));
+            for (const auto& e : parseSseEvents(r.body)) {
+                if (e.second == "[DONE]")
+                    continue;
+                const QJsonObject chunk = json(e.second);
+                QCOMPARE(chunk.value(QLatin1String("object")).toString(), QStringLiteral("chat.completion.chunk"));
+                for (const QJsonValue& c : chunk.value(QLatin1String("choices")).toArray())
+                    take(c.toObject(), "delta");
+            }
+        } else {
+            const QJsonObject o = json(r.body);
+            QCOMPARE(o.value(QLatin1String("object")).toString(), QStringLiteral("chat.completion"));
+            take(o.value(QLatin1String("choices")).toArray().first().toObject(), "message");
+        }
+        if (kind == "anthropic") {
+            QCOMPARE(json(toolArgs.toUtf8()).value(QLatin1String("file_path")).toString(), QStringLiteral("a.c"));
+            QCOMPARE(finish, QStringLiteral("tool_calls"));
+        } else {
+            QCOMPARE(text, QStringLiteral("Hello"));
+            QCOMPARE(finish, QStringLiteral("stop"));
+        }
+    }
+
+    void openAiChatErrorsInOpenAiShape()
+    {
+        startGateway("openai-chat");
+        const ParsedResponse bad = post("/v1/chat/completions", "{\"model\":");
+        QCOMPARE(bad.status, 400);
+        const QJsonObject e = json(bad.body).value(QLatin1String("error")).toObject();
+        QCOMPARE(e.value(QLatin1String("type")).toString(), QStringLiteral("invalid_request_error"));
+        QVERIFY(e.contains(QLatin1String("param")));
+        QVERIFY(!json(bad.body).contains(QLatin1String("type"))); // not the Anthropic envelope
+        m_upstream->enqueue(FakeReply::json(429, "{\"error\":{\"message\":\"slow\"}}"));
+        const ParsedResponse limited = post(
+            "/v1/chat/completions", "{\"model\":\"claude-x\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        QCOMPARE(limited.status, 429);
+        QCOMPARE(json(limited.body).value(QLatin1String("error")).toObject().value(QLatin1String("code")).toString(),
+            QStringLiteral("rate_limit_exceeded"));
+    }
+
     void takenPortFailsWithMessage()
     {
         startGateway("openai-chat");

@@ -169,6 +169,40 @@ QString clientCallId(const canon::TranslationContext& ctx, const QString& upstre
     return clientCallId(ctx.toolNameToClient, upstreamId);
 }
 
+QString messageItemText(const QJsonObject& item, bool* refusal)
+{
+    QString out;
+    for (const QJsonValue& v : item.value(QLatin1StringView("content")).toArray()) {
+        const QJsonObject part = v.toObject();
+        const QString type = part.value(QLatin1StringView("type")).toString();
+        if (type == u"output_text") {
+            out += part.value(QLatin1StringView("text")).toString();
+        } else if (type == u"refusal") {
+            out += part.value(QLatin1StringView("refusal")).toString();
+            *refusal = true;
+        }
+    }
+    return out;
+}
+
+QString reasoningItemText(const QJsonObject& item)
+{
+    QStringList parts;
+    for (const QJsonValue& v : item.value(QLatin1StringView("summary")).toArray()) {
+        const QString t = v.toObject().value(QLatin1StringView("text")).toString();
+        if (!t.isEmpty())
+            parts.append(t);
+    }
+    if (parts.isEmpty()) {
+        for (const QJsonValue& v : item.value(QLatin1StringView("content")).toArray()) {
+            const QString t = v.toObject().value(QLatin1StringView("text")).toString();
+            if (!t.isEmpty())
+                parts.append(t);
+        }
+    }
+    return parts.join(QStringLiteral("\n\n"));
+}
+
 bool isParallelWrapperName(QStringView name)
 {
     return name == u"multi_tool_use.parallel" || name == u"parallel";

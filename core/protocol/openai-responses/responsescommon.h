@@ -44,6 +44,11 @@ void recordCallId(canon::TranslationContext& ctx, const QString& upstreamId, con
 QString clientCallId(const canon::TranslationContext& ctx, const QString& upstreamId);
 QString clientCallId(const QHash<QString, QString>& toolNameToClient, const QString& upstreamId);
 
+// Final text of a message output item: its output_text parts and refusal parts (refusal set if any).
+QString messageItemText(const QJsonObject& item, bool* refusal);
+// Text of a reasoning item: its summary parts, else its reasoning_text content parts, joined with blank lines.
+QString reasoningItemText(const QJsonObject& item);
+
 // The `multi_tool_use.parallel` leak (§3.5 notes): a function call named "parallel" / "multi_tool_use.parallel" whose
 // arguments are {"tool_uses":[{"recipient_name":"functions.<name>","parameters":{...}}, ...]}. Returns false unless
 // the name and the arguments have exactly that shape; otherwise fills `out` with (name, arguments) pairs, the

@@ -113,10 +113,12 @@ QJsonObject inputDocument(const Part& p)
         const QString filename = p.title.isEmpty() ? QStringLiteral("document.pdf") : p.title;
         return QJsonObject {{QStringLiteral("type"), QStringLiteral("input_file")},
             {QStringLiteral("filename"), filename},
-            {QStringLiteral("file_data"), QString(QStringLiteral("data:") + mime + QStringLiteral(";base64,") + p.data)}};
+            {QStringLiteral("file_data"),
+                QString(QStringLiteral("data:") + mime + QStringLiteral(";base64,") + p.data)}};
     }
     if (!p.url.isEmpty())
-        return QJsonObject {{QStringLiteral("type"), QStringLiteral("input_file")}, {QStringLiteral("file_url"), p.url}};
+        return QJsonObject {
+            {QStringLiteral("type"), QStringLiteral("input_file")}, {QStringLiteral("file_url"), p.url}};
     return {};
 }
 
@@ -415,8 +417,8 @@ QByteArray encodeRequest(const canon::Request& req, const ModelProfile& profile,
     if (req.topP)
         body.insert(QLatin1StringView("top_p"), *req.topP);
 
-    const bool thinking = req.thinking.mode == canon::Thinking::Mode::Enabled
-        || req.thinking.mode == canon::Thinking::Mode::Adaptive;
+    const bool thinking
+        = req.thinking.mode == canon::Thinking::Mode::Enabled || req.thinking.mode == canon::Thinking::Mode::Adaptive;
     if (thinking && profile.reasoningStyle.compare(QLatin1String("none"), Qt::CaseInsensitive) != 0) {
         body.insert(QLatin1StringView("reasoning"),
             QJsonObject {{QStringLiteral("effort"), effortFor(req.thinking, profile)},
@@ -531,24 +533,6 @@ QList<Part> inputParts(const QJsonValue& content)
     return parts;
 }
 
-QString reasoningText(const QJsonObject& item)
-{
-    QStringList parts;
-    for (const QJsonValue& v : item.value(QLatin1StringView("summary")).toArray()) {
-        const QString t = v.toObject().value(QLatin1StringView("text")).toString();
-        if (!t.isEmpty())
-            parts.append(t);
-    }
-    if (parts.isEmpty()) {
-        for (const QJsonValue& v : item.value(QLatin1StringView("content")).toArray()) {
-            const QString t = v.toObject().value(QLatin1StringView("text")).toString();
-            if (!t.isEmpty())
-                parts.append(t);
-        }
-    }
-    return parts.join(QStringLiteral("\n\n"));
-}
-
 struct Decoder
 {
     canon::Request& req;
@@ -660,7 +644,7 @@ struct Decoder
             toolResult(r);
         } else if (type == u"reasoning") {
             const QString encrypted = it.value(QLatin1StringView("encrypted_content")).toString();
-            const QString text = reasoningText(it);
+            const QString text = reasoningItemText(it);
             if (encrypted.isEmpty() && text.isEmpty())
                 return;
             Part p;

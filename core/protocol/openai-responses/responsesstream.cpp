@@ -37,42 +37,6 @@ canon::Error prematureEnd()
     return canon::Error::make(500, canon::ErrorType::Api, QStringLiteral("upstream stream ended prematurely"));
 }
 
-// Final text of a message item: output_text parts and refusal parts.
-QString messageText(const QJsonObject& item, bool* refusal)
-{
-    QString out;
-    for (const QJsonValue& v : item.value(QLatin1StringView("content")).toArray()) {
-        const QJsonObject part = v.toObject();
-        const QString type = part.value(QLatin1StringView("type")).toString();
-        if (type == u"output_text") {
-            out += part.value(QLatin1StringView("text")).toString();
-        } else if (type == u"refusal") {
-            out += part.value(QLatin1StringView("refusal")).toString();
-            *refusal = true;
-        }
-    }
-    return out;
-}
-
-// Summary parts of a reasoning item, else its reasoning_text content parts, joined with blank lines.
-QString reasoningItemText(const QJsonObject& item)
-{
-    QStringList parts;
-    for (const QJsonValue& v : item.value(QLatin1StringView("summary")).toArray()) {
-        const QString t = v.toObject().value(QLatin1StringView("text")).toString();
-        if (!t.isEmpty())
-            parts.append(t);
-    }
-    if (parts.isEmpty()) {
-        for (const QJsonValue& v : item.value(QLatin1StringView("content")).toArray()) {
-            const QString t = v.toObject().value(QLatin1StringView("text")).toString();
-            if (!t.isEmpty())
-                parts.append(t);
-        }
-    }
-    return parts.join(QStringLiteral("\n\n"));
-}
-
 QString argumentsText(const QJsonValue& v)
 {
     if (v.isString())
@@ -193,7 +157,8 @@ void StreamDecoder::handle(const QString& type, const QJsonObject& d, canon::Str
         Item& item = m_items[index];
         item.deltaSeen = true;
         const bool summary = type == u"response.reasoning_summary_text.delta";
-        const QJsonValue part = d.value(summary ? QLatin1StringView("summary_index") : QLatin1StringView("content_index"));
+        const QJsonValue part
+            = d.value(summary ? QLatin1StringView("summary_index") : QLatin1StringView("content_index"));
         const QString key = (summary ? QStringLiteral("s") : QStringLiteral("c")) + QString::number(part.toInt());
         if (item.partKey != key) {
             item.partKey = key;
@@ -228,26 +193,24 @@ void StreamDecoder::handle(const QString& type, const QJsonObject& d, canon::Str
         QString status = r.value(QLatin1StringView("status")).toString();
         if (status.isEmpty() || type == u"response.incomplete")
             status = type == u"response.incomplete" ? QStringLiteral("incomplete") : QStringLiteral("completed");
-        const QString reason = r.value(QLatin1StringView("incomplete_details"))
-                                   .toObject()
-                                   .value(QLatin1StringView("reason"))
-                                   .toString();
+        const QString reason
+            = r.value(QLatin1StringView("incomplete_details")).toObject().value(QLatin1StringView("reason")).toString();
         emitFinish(stopReasonFor(status, reason), out);
     } else if (type == u"response.failed") {
         const QJsonObject r = d.value(QLatin1StringView("response")).toObject();
         QJsonObject err = r.value(QLatin1StringView("error")).toObject();
         if (err.value(QLatin1StringView("message")).toString().isEmpty()) {
-            err.insert(QLatin1StringView("message"),
-                QStringLiteral("upstream response failed")
-                    + (err.value(QLatin1StringView("code")).isString()
-                            ? QString(QStringLiteral(" (") + err.value(QLatin1StringView("code")).toString()
-                                  + QLatin1Char(')'))
-                            : QString()));
+            QString message = QStringLiteral("upstream response failed");
+            const QString code = err.value(QLatin1StringView("code")).toString();
+            if (!code.isEmpty())
+                message += QStringLiteral(" (") + code + QLatin1Char(')');
+            err.insert(QLatin1StringView("message"), message);
         }
         fail(errorFromObject(0, err), out);
     } else if (type == u"error") {
         QJsonObject err = d;
-        if (!err.value(QLatin1StringView("error")).isObject() && err.value(QLatin1StringView("message")).toString().isEmpty())
+        if (!err.value(QLatin1StringView("error")).isObject()
+            && err.value(QLatin1StringView("message")).toString().isEmpty())
             err.insert(QLatin1StringView("message"), QStringLiteral("upstream reported an error in the stream"));
         fail(errorFromObject(0, err), out);
     }
@@ -285,7 +248,8 @@ void StreamDecoder::itemAdded(const QJsonObject& d, canon::StreamEvents& out)
     const QJsonObject obj = d.value(QLatin1StringView("item")).toObject();
     const QJsonValue oi = d.value(QLatin1StringView("output_index"));
     const QString itemId = obj.value(QLatin1StringView("id")).toString();
-    int index = oi.isDouble() ? oi.toInt() : (m_byItemId.contains(itemId) ? m_byItemId.value(itemId) : m_nextSynthetic--);
+    int index
+        = oi.isDouble() ? oi.toInt() : (m_byItemId.contains(itemId) ? m_byItemId.value(itemId) : m_nextSynthetic--);
     Item& item = m_items[index];
     item.type = obj.value(QLatin1StringView("type")).toString();
     if (!itemId.isEmpty())
@@ -313,7 +277,8 @@ void StreamDecoder::itemDone(const QJsonObject& d, canon::StreamEvents& out)
     const QJsonObject obj = d.value(QLatin1StringView("item")).toObject();
     const QJsonValue oi = d.value(QLatin1StringView("output_index"));
     const QString itemId = obj.value(QLatin1StringView("id")).toString();
-    int index = oi.isDouble() ? oi.toInt() : (m_byItemId.contains(itemId) ? m_byItemId.value(itemId) : m_nextSynthetic--);
+    int index
+        = oi.isDouble() ? oi.toInt() : (m_byItemId.contains(itemId) ? m_byItemId.value(itemId) : m_nextSynthetic--);
     Item& item = m_items[index];
     const QString type = obj.value(QLatin1StringView("type")).toString();
     if (!type.isEmpty())
@@ -342,7 +307,7 @@ void StreamDecoder::itemDone(const QJsonObject& d, canon::StreamEvents& out)
     if (item.type == u"message") {
         if (!item.deltaSeen) {
             bool refusal = false;
-            const QString text = messageText(obj, &refusal);
+            const QString text = messageItemText(obj, &refusal);
             m_refused = m_refused || refusal;
             textDelta(index, text, out);
         }
@@ -584,6 +549,277 @@ void StreamDecoder::fail(const canon::Error& error, canon::StreamEvents& out)
     e.error = error;
     out.append(e);
     m_done = true;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// SseEncoder
+
+namespace {
+
+QString randomHex()
+{
+    return openaichat::generateToolCallId().mid(6); // 24 random hex digits
+}
+
+} // namespace
+
+SseEncoder::SseEncoder(const QString& model)
+    : m_model(model)
+    , m_createdAt(QDateTime::currentSecsSinceEpoch())
+{
+}
+
+void SseEncoder::write(QByteArray& out, const QString& type, QJsonObject data)
+{
+    data.insert(QLatin1StringView("type"), type);
+    data.insert(QLatin1StringView("sequence_number"), m_sequence++);
+    out += "event: ";
+    out += type.toUtf8();
+    out += "\ndata: ";
+    out += QJsonDocument(data).toJson(QJsonDocument::Compact);
+    out += "\n\n";
+}
+
+QJsonObject SseEncoder::responseObject(const QString& status) const
+{
+    const bool inProgress = status == u"in_progress";
+    return QJsonObject {{QStringLiteral("id"), m_responseId}, {QStringLiteral("object"), QStringLiteral("response")},
+        {QStringLiteral("created_at"), m_createdAt}, {QStringLiteral("status"), status},
+        {QStringLiteral("error"), QJsonValue::Null}, {QStringLiteral("incomplete_details"), QJsonValue::Null},
+        {QStringLiteral("model"), m_model}, {QStringLiteral("output"), inProgress ? QJsonArray() : m_output},
+        {QStringLiteral("parallel_tool_calls"), true}, {QStringLiteral("store"), false},
+        {QStringLiteral("usage"), inProgress ? QJsonValue(QJsonValue::Null) : QJsonValue(usageObject(m_usage))}};
+}
+
+void SseEncoder::start(QByteArray& out)
+{
+    if (m_started)
+        return;
+    m_started = true;
+    if (m_responseId.isEmpty())
+        m_responseId = QStringLiteral("resp_") + randomHex();
+    write(out, QStringLiteral("response.created"),
+        QJsonObject {{QStringLiteral("response"), responseObject(QStringLiteral("in_progress"))}});
+    write(out, QStringLiteral("response.in_progress"),
+        QJsonObject {{QStringLiteral("response"), responseObject(QStringLiteral("in_progress"))}});
+}
+
+void SseEncoder::openBlock(Block kind, QByteArray& out, const QString& id, const QString& name)
+{
+    closeBlock(out);
+    m_open = kind;
+    m_text.clear();
+    m_signature.clear();
+    m_signed = false;
+    m_summaryStarted = false;
+    const qsizetype index = m_output.size();
+    QJsonObject item;
+    switch (kind) {
+    case Block::Text:
+        m_itemId = QStringLiteral("msg_") + randomHex();
+        item = QJsonObject {{QStringLiteral("id"), m_itemId}, {QStringLiteral("type"), QStringLiteral("message")},
+            {QStringLiteral("status"), QStringLiteral("in_progress")},
+            {QStringLiteral("role"), QStringLiteral("assistant")}, {QStringLiteral("content"), QJsonArray()}};
+        break;
+    case Block::Reasoning:
+        m_itemId = QStringLiteral("rs_") + randomHex();
+        item = QJsonObject {{QStringLiteral("id"), m_itemId}, {QStringLiteral("type"), QStringLiteral("reasoning")},
+            {QStringLiteral("summary"), QJsonArray()}};
+        break;
+    case Block::Tool:
+        m_itemId = QStringLiteral("fc_") + randomHex();
+        m_callId = id.isEmpty() ? QStringLiteral("call_") + randomHex() : id;
+        m_name = name;
+        item = QJsonObject {{QStringLiteral("id"), m_itemId}, {QStringLiteral("type"), QStringLiteral("function_call")},
+            {QStringLiteral("status"), QStringLiteral("in_progress")}, {QStringLiteral("call_id"), m_callId},
+            {QStringLiteral("name"), m_name}, {QStringLiteral("arguments"), QString()}};
+        break;
+    case Block::None:
+        return;
+    }
+    write(out, QStringLiteral("response.output_item.added"),
+        QJsonObject {{QStringLiteral("output_index"), index}, {QStringLiteral("item"), item}});
+    if (kind == Block::Text) {
+        write(out, QStringLiteral("response.content_part.added"),
+            QJsonObject {{QStringLiteral("item_id"), m_itemId}, {QStringLiteral("output_index"), index},
+                {QStringLiteral("content_index"), 0},
+                {QStringLiteral("part"),
+                    QJsonObject {{QStringLiteral("type"), QStringLiteral("output_text")},
+                        {QStringLiteral("text"), QString()}, {QStringLiteral("annotations"), QJsonArray()}}}});
+    }
+}
+
+void SseEncoder::closeBlock(QByteArray& out)
+{
+    const qsizetype index = m_output.size();
+    QJsonObject item;
+    switch (m_open) {
+    case Block::None:
+        return;
+    case Block::Text: {
+        write(out, QStringLiteral("response.output_text.done"),
+            QJsonObject {{QStringLiteral("item_id"), m_itemId}, {QStringLiteral("output_index"), index},
+                {QStringLiteral("content_index"), 0}, {QStringLiteral("text"), m_text},
+                {QStringLiteral("logprobs"), QJsonArray()}});
+        const QJsonObject part {{QStringLiteral("type"), QStringLiteral("output_text")},
+            {QStringLiteral("text"), m_text}, {QStringLiteral("annotations"), QJsonArray()}};
+        write(out, QStringLiteral("response.content_part.done"),
+            QJsonObject {{QStringLiteral("item_id"), m_itemId}, {QStringLiteral("output_index"), index},
+                {QStringLiteral("content_index"), 0}, {QStringLiteral("part"), part}});
+        item = QJsonObject {{QStringLiteral("id"), m_itemId}, {QStringLiteral("type"), QStringLiteral("message")},
+            {QStringLiteral("status"), QStringLiteral("completed")},
+            {QStringLiteral("role"), QStringLiteral("assistant")}, {QStringLiteral("content"), QJsonArray {part}}};
+        break;
+    }
+    case Block::Reasoning: {
+        QJsonArray summary;
+        if (m_summaryStarted) {
+            const QJsonObject part {
+                {QStringLiteral("type"), QStringLiteral("summary_text")}, {QStringLiteral("text"), m_text}};
+            write(out, QStringLiteral("response.reasoning_summary_text.done"),
+                QJsonObject {{QStringLiteral("item_id"), m_itemId}, {QStringLiteral("output_index"), index},
+                    {QStringLiteral("summary_index"), 0}, {QStringLiteral("text"), m_text}});
+            write(out, QStringLiteral("response.reasoning_summary_part.done"),
+                QJsonObject {{QStringLiteral("item_id"), m_itemId}, {QStringLiteral("output_index"), index},
+                    {QStringLiteral("summary_index"), 0}, {QStringLiteral("part"), part}});
+            summary.append(part);
+        }
+        item = QJsonObject {{QStringLiteral("id"), m_itemId}, {QStringLiteral("type"), QStringLiteral("reasoning")},
+            {QStringLiteral("summary"), summary}};
+        const QString encrypted = encryptedContentFromSignature(m_signature);
+        if (!encrypted.isEmpty())
+            item.insert(QLatin1StringView("encrypted_content"), encrypted);
+        break;
+    }
+    case Block::Tool: {
+        const QString args = isBlank(m_text) ? QStringLiteral("{}") : m_text;
+        write(out, QStringLiteral("response.function_call_arguments.done"),
+            QJsonObject {{QStringLiteral("item_id"), m_itemId}, {QStringLiteral("output_index"), index},
+                {QStringLiteral("arguments"), args}});
+        item = QJsonObject {{QStringLiteral("id"), m_itemId}, {QStringLiteral("type"), QStringLiteral("function_call")},
+            {QStringLiteral("status"), QStringLiteral("completed")}, {QStringLiteral("call_id"), m_callId},
+            {QStringLiteral("name"), m_name}, {QStringLiteral("arguments"), args}};
+        break;
+    }
+    }
+    write(out, QStringLiteral("response.output_item.done"),
+        QJsonObject {{QStringLiteral("output_index"), index}, {QStringLiteral("item"), item}});
+    m_output.append(item);
+    m_open = Block::None;
+    m_text.clear();
+}
+
+void SseEncoder::encode(const StreamEvent& e, QByteArray& out)
+{
+    if (m_finished)
+        return;
+    switch (e.type) {
+    case Type::MessageStart:
+        if (!m_started && m_responseId.isEmpty() && !e.id.isEmpty()) {
+            m_responseId = e.id.startsWith(QLatin1String("resp_"))
+                ? e.id
+                : QString(QStringLiteral("resp_") + openaichat::sanitizeToolCallId(e.id));
+        }
+        m_usage.mergeFrom(e.usage);
+        start(out);
+        break;
+    case Type::UsageUpdate:
+        m_usage.mergeFrom(e.usage);
+        break;
+    case Type::TextDelta:
+        if (e.text.isEmpty())
+            return;
+        start(out);
+        if (m_open != Block::Text)
+            openBlock(Block::Text, out);
+        m_text += e.text;
+        write(out, QStringLiteral("response.output_text.delta"),
+            QJsonObject {{QStringLiteral("item_id"), m_itemId}, {QStringLiteral("output_index"), m_output.size()},
+                {QStringLiteral("content_index"), 0}, {QStringLiteral("delta"), e.text},
+                {QStringLiteral("logprobs"), QJsonArray()}});
+        break;
+    case Type::ReasoningDelta:
+        start(out);
+        if (m_open != Block::Reasoning || m_signed)
+            openBlock(Block::Reasoning, out);
+        if (e.text.isEmpty())
+            return;
+        if (!m_summaryStarted) {
+            m_summaryStarted = true;
+            write(out, QStringLiteral("response.reasoning_summary_part.added"),
+                QJsonObject {{QStringLiteral("item_id"), m_itemId}, {QStringLiteral("output_index"), m_output.size()},
+                    {QStringLiteral("summary_index"), 0},
+                    {QStringLiteral("part"),
+                        QJsonObject {{QStringLiteral("type"), QStringLiteral("summary_text")},
+                            {QStringLiteral("text"), QString()}}}});
+        }
+        m_text += e.text;
+        write(out, QStringLiteral("response.reasoning_summary_text.delta"),
+            QJsonObject {{QStringLiteral("item_id"), m_itemId}, {QStringLiteral("output_index"), m_output.size()},
+                {QStringLiteral("summary_index"), 0}, {QStringLiteral("delta"), e.text}});
+        break;
+    case Type::ReasoningSignature:
+        start(out);
+        if (m_open != Block::Reasoning || m_signed)
+            openBlock(Block::Reasoning, out);
+        m_signature = e.text;
+        m_signed = true;
+        break;
+    case Type::ToolCallStart:
+        start(out);
+        openBlock(Block::Tool, out, e.id, e.name);
+        break;
+    case Type::ToolCallArgsDelta:
+        if (m_open != Block::Tool || e.text.isEmpty())
+            return;
+        m_text += e.text;
+        write(out, QStringLiteral("response.function_call_arguments.delta"),
+            QJsonObject {{QStringLiteral("item_id"), m_itemId}, {QStringLiteral("output_index"), m_output.size()},
+                {QStringLiteral("delta"), e.text}});
+        break;
+    case Type::BlockEnd:
+    case Type::RedactedReasoning:
+    case Type::OpaqueBlock:
+        closeBlock(out); // redacted reasoning and Anthropic-only blocks have no Responses form
+        break;
+    case Type::Finish: {
+        start(out);
+        closeBlock(out);
+        m_usage.mergeFrom(e.usage);
+        QJsonObject response;
+        QString type = QStringLiteral("response.completed");
+        if (e.stopReason == canon::StopReason::MaxTokens || e.stopReason == canon::StopReason::ContextWindowExceeded
+            || e.stopReason == canon::StopReason::Refusal) {
+            type = QStringLiteral("response.incomplete");
+            response = responseObject(QStringLiteral("incomplete"));
+            response.insert(QLatin1StringView("incomplete_details"),
+                QJsonObject {{QStringLiteral("reason"),
+                    e.stopReason == canon::StopReason::Refusal ? QStringLiteral("content_filter")
+                                                               : QStringLiteral("max_output_tokens")}});
+        } else {
+            response = responseObject(QStringLiteral("completed"));
+        }
+        response.insert(QLatin1StringView("completed_at"), QDateTime::currentSecsSinceEpoch());
+        write(out, type, QJsonObject {{QStringLiteral("response"), response}});
+        m_finished = true;
+        break;
+    }
+    case Type::Failure: {
+        start(out);
+        const QJsonObject err = errorObject(e.error);
+        write(out, QStringLiteral("error"),
+            QJsonObject {{QStringLiteral("code"), err.value(QLatin1StringView("code"))},
+                {QStringLiteral("message"), err.value(QLatin1StringView("message"))},
+                {QStringLiteral("param"), QJsonValue::Null}});
+        QJsonObject response = responseObject(QStringLiteral("failed"));
+        response.insert(QLatin1StringView("error"),
+            QJsonObject {{QStringLiteral("code"), err.value(QLatin1StringView("code"))},
+                {QStringLiteral("message"), err.value(QLatin1StringView("message"))}});
+        write(out, QStringLiteral("response.failed"), QJsonObject {{QStringLiteral("response"), response}});
+        m_finished = true;
+        break;
+    }
+    }
 }
 
 } // namespace sy::responses

@@ -156,7 +156,8 @@ private:
     QString m_callId;
     QString m_name;
     QString m_signature;
-    int m_itemCounter = 0;
+    bool m_signed = false;
+    bool m_summaryStarted = false;
     QJsonArray m_output; // completed items
     canon::Usage m_usage;
 };

@@ -1,0 +1,75 @@
+#include "geminiresponse.h"
+
+#include "geminicommon.h"
+#include "geministream.h"
+#include "protocol/openai-chat/openaichatcommon.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace sy::gemini {
+
+namespace {
+
+// The {"error":{...}} object of a body (also inside a one-element array), or an empty object.
+QJsonObject errorObjectOf(const QJsonDocument& doc, bool* isError)
+{
+    QJsonObject o;
+    if (doc.isObject())
+        o = doc.object();
+    else if (doc.isArray() && !doc.array().isEmpty())
+        o = doc.array().at(0).toObject();
+    const QJsonValue e = o.value(QLatin1StringView("error"));
+    *isError = e.isObject() || (e.isString() && !e.toString().isEmpty());
+    if (e.isObject())
+        return e.toObject();
+    if (e.isString())
+        return QJsonObject {{QStringLiteral("message"), e.toString()}};
+    return {};
+}
+
+} // namespace
+
+Result<canon::Response, canon::Error> decodeResponse(const QByteArray& body, const canon::TranslationContext& ctx)
+{
+    using R = Result<canon::Response, canon::Error>;
+    QJsonParseError perr;
+    const QJsonDocument doc = QJsonDocument::fromJson(body, &perr);
+    if (perr.error != QJsonParseError::NoError || (!doc.isObject() && !doc.isArray())) {
+        return R::failure(canon::Error::make(500, canon::ErrorType::Api,
+            QStringLiteral("upstream sent an unreadable response: ") + QString::fromUtf8(body.left(200))));
+    }
+    bool isError = false;
+    const QJsonObject err = errorObjectOf(doc, &isError);
+    if (isError)
+        return R::failure(errorFromGoogle(0, err));
+
+    StreamDecoder decoder(ctx);
+    decoder.setWholeBody(true);
+    canon::StreamEvents events;
+    decoder.feed(body, events);
+    decoder.finish(events);
+    canon::ResponseAccumulator acc;
+    acc.add(events);
+    if (acc.failed())
+        return R::failure(acc.error());
+    if (!acc.finished())
+        return R::failure(canon::Error::make(500, canon::ErrorType::Api, QStringLiteral("upstream sent no answer")));
+    return acc.take();
+}
+
+canon::Error decodeError(int httpStatus, const QByteArray& body, const QByteArray& retryAfterHeader)
+{
+    const QJsonDocument doc = QJsonDocument::fromJson(body);
+    bool isError = false;
+    const QJsonObject err = errorObjectOf(doc, &isError);
+    if (isError)
+        return errorFromGoogle(httpStatus, err, retryAfterHeader);
+    QString message = QString::fromUtf8(body.trimmed().left(500));
+    if (message.isEmpty())
+        message = QStringLiteral("HTTP ") + QString::number(httpStatus);
+    return openaichat::errorFromObject(httpStatus, QJsonObject {{QStringLiteral("message"), message}}, retryAfterHeader);
+}
+
+} // namespace sy::gemini
