@@ -326,6 +326,18 @@ void Exchange::handleModels(const QByteArray& id)
         return sendError(canon::Error::make(
             404, canon::ErrorType::NotFound, QStringLiteral("model \"%1\" is not routed by this gateway").arg(wanted)));
     }
+    // Anthropic clients send anthropic-version (or x-api-key); everyone else gets OpenAI's list shape.
+    if (m_request.header("anthropic-version").isNull() && m_request.header("x-api-key").isNull()) {
+        QJsonArray openAi;
+        for (const QJsonValue& v : std::as_const(data)) {
+            openAi.append(QJsonObject {{QLatin1String("id"), v.toObject().value(QLatin1String("id"))},
+                {QLatin1String("object"), QStringLiteral("model")}, {QLatin1String("created"), 1735689600},
+                {QLatin1String("owned_by"), QStringLiteral("switchyard")}});
+        }
+        return respondJson(200,
+            compactJson(
+                QJsonObject {{QLatin1String("object"), QStringLiteral("list")}, {QLatin1String("data"), openAi}}));
+    }
     QJsonObject list;
     list.insert(QLatin1String("data"), data);
     list.insert(QLatin1String("has_more"), false);

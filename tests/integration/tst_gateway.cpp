@@ -478,6 +478,23 @@ private Q_SLOTS:
         QVERIFY(ids.contains(QStringLiteral("claude-sonnet-5")));
         QVERIFY(ids.contains(QStringLiteral("claude-haiku-4-5-20251001")));
         QVERIFY(!ids.contains(QStringLiteral("up-model"))); // not routable by its own name
+        // Without Anthropic headers the asker gets OpenAI's list shape.
+        QTcpSocket o;
+        o.connectToHost(QHostAddress::LocalHost, m_gateway->port());
+        QVERIFY(o.waitForConnected(5000));
+        o.write("GET /v1/models HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer x\r\n\r\n");
+        QByteArray raw;
+        ParsedResponse openAi;
+        QTRY_VERIFY_WITH_TIMEOUT((raw += o.readAll(), parseHttpResponse(raw, &openAi)), 5000);
+        QCOMPARE(json(openAi.body).value(QLatin1String("object")).toString(), QStringLiteral("list"));
+        QCOMPARE(json(openAi.body)
+                     .value(QLatin1String("data"))
+                     .toArray()
+                     .first()
+                     .toObject()
+                     .value(QLatin1String("object"))
+                     .toString(),
+            QStringLiteral("model"));
         QTcpSocket s;
         s.connectToHost(QHostAddress::LocalHost, m_gateway->port());
         QVERIFY(s.waitForConnected(5000));
