@@ -3,6 +3,9 @@
 #include "protocol/anthropic/anthropicrequest.h"
 #include "protocol/anthropic/anthropicresponse.h"
 #include "protocol/anthropic/anthropicsse.h"
+#include "protocol/gemini/geminirequest.h"
+#include "protocol/gemini/geminiresponse.h"
+#include "protocol/gemini/geministream.h"
 #include "protocol/openai-chat/openaichatrequest.h"
 #include "protocol/openai-chat/openaichatresponse.h"
 #include "protocol/openai-chat/openaichatstream.h"
@@ -50,6 +53,40 @@ public:
     canon::Error decodeError(int status, const QByteArray& body, const QByteArray& retryAfter) const override
     {
         return openaichat::decodeError(status, body, retryAfter);
+    }
+};
+
+// Google Gemini (AI Studio v1beta, or Vertex with an API key or a bearer token).
+class GeminiAdapter : public UpstreamAdapter
+{
+public:
+    QByteArray encodeRequest(
+        const canon::Request& request, const ModelProfile& profile, canon::TranslationContext& ctx) const override
+    {
+        return gemini::encodeRequest(request, profile, ctx);
+    }
+    QString path(const QString& model, bool stream) const override
+    {
+        return QLatin1Char('/') + (stream ? gemini::streamPath(model) : gemini::generatePath(model));
+    }
+    HeaderList authHeaders(const QByteArray& secret) const override
+    {
+        if (secret.startsWith("ya29.")) // an OAuth access token (Vertex, Google login)
+            return {qMakePair(QByteArrayLiteral("authorization"), QByteArray("Bearer " + secret))};
+        return {qMakePair(QByteArrayLiteral("x-goog-api-key"), secret)};
+    }
+    std::unique_ptr<UpstreamStreamDecoder> streamDecoder(const canon::TranslationContext& ctx) const override
+    {
+        return std::make_unique<StreamDecoderAdapter<gemini::StreamDecoder>>(ctx);
+    }
+    Result<canon::Response, canon::Error> decodeResponse(
+        const QByteArray& body, const canon::TranslationContext& ctx) const override
+    {
+        return gemini::decodeResponse(body, ctx);
+    }
+    canon::Error decodeError(int status, const QByteArray& body, const QByteArray& retryAfter) const override
+    {
+        return gemini::decodeError(status, body, retryAfter);
     }
 };
 
@@ -115,13 +152,15 @@ const UpstreamAdapter* upstreamAdapter(ProviderKind kind)
 {
     static const OpenAiChatAdapter chat;
     static const AnthropicAdapter anthropicUpstream;
+    static const GeminiAdapter geminiUpstream;
     switch (kind) {
     case ProviderKind::OpenAiChat:
         return &chat;
     case ProviderKind::Anthropic:
         return &anthropicUpstream;
-    case ProviderKind::OpenAiResponses:
     case ProviderKind::Gemini:
+        return &geminiUpstream;
+    case ProviderKind::OpenAiResponses:
         return nullptr;
     }
     return nullptr;

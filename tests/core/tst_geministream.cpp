@@ -265,15 +265,16 @@ Expected reference(const QList<QJsonObject>& chunks)
             const QJsonObject c = cv.toObject();
             if (c.value(QLatin1String("index")).toInt(0) != 0)
                 continue;
-            for (const QJsonValue& pv : c.value(QLatin1String("content")).toObject().value(QLatin1String("parts")).toArray()) {
+            for (const QJsonValue& pv :
+                c.value(QLatin1String("content")).toObject().value(QLatin1String("parts")).toArray()) {
                 const QJsonObject p = pv.toObject();
                 if (p.contains(QLatin1String("functionCall"))) {
                     const QJsonObject fc = p.value(QLatin1String("functionCall")).toObject();
                     const bool more = fc.value(QLatin1String("willContinue")).toBool();
                     if (fc.contains(QLatin1String("name"))) {
                         close();
-                        cur = Expected::Call {fc.value(QLatin1String("name")).toString(),
-                            fc.value(QLatin1String("args")).toObject()};
+                        cur = Expected::Call {
+                            fc.value(QLatin1String("name")).toString(), fc.value(QLatin1String("args")).toObject()};
                         applyPartial(cur->args, fc.value(QLatin1String("partialArgs")).toArray());
                         if (!more)
                             close();
@@ -365,7 +366,8 @@ QByteArray sse(const QList<QByteArray>& chunks)
     return out;
 }
 
-QString anthropicProblem(const canon::StreamEvents& events, QJsonObject* message = nullptr, bool* endedWithError = nullptr)
+QString anthropicProblem(
+    const canon::StreamEvents& events, QJsonObject* message = nullptr, bool* endedWithError = nullptr)
 {
     anthropic::SseEncoder enc(QStringLiteral("claude-test"), 10);
     QByteArray out;
@@ -462,8 +464,8 @@ private Q_SLOTS:
         }
 
         // Stop reason (§6.10 with the tool-use override) and usage (§6.11).
-        canon::StopReason stop = x.blockReason.isEmpty() ? gemini::stopReasonFromFinish(x.finishReason)
-                                                         : canon::StopReason::Refusal;
+        canon::StopReason stop
+            = x.blockReason.isEmpty() ? gemini::stopReasonFromFinish(x.finishReason) : canon::StopReason::Refusal;
         if (!calls.isEmpty())
             stop = canon::StopReason::ToolUse;
         QCOMPARE(r.stopReason, stop);
@@ -615,10 +617,11 @@ private Q_SLOTS:
         QStringList types;
         for (const StreamEvent& e : events)
             types.append(QString::number(int(e.type)));
-        const QStringList expected {QString::number(int(Type::MessageStart)), QString::number(int(Type::ReasoningDelta)),
-            QString::number(int(Type::ReasoningSignature)), QString::number(int(Type::BlockEnd)),
-            QString::number(int(Type::ToolCallStart)), QString::number(int(Type::ToolCallArgsDelta)),
-            QString::number(int(Type::BlockEnd)), QString::number(int(Type::Finish))};
+        const QStringList expected {QString::number(int(Type::MessageStart)),
+            QString::number(int(Type::ReasoningDelta)), QString::number(int(Type::ReasoningSignature)),
+            QString::number(int(Type::BlockEnd)), QString::number(int(Type::ToolCallStart)),
+            QString::number(int(Type::ToolCallArgsDelta)), QString::number(int(Type::BlockEnd)),
+            QString::number(int(Type::Finish))};
         QCOMPARE(types, expected);
         QCOMPARE(events.at(0).id, QStringLiteral("r1"));
         QCOMPARE(events.at(0).text, QStringLiteral("gemini-3-pro"));
@@ -669,11 +672,12 @@ private Q_SLOTS:
         QCOMPARE(r.content.at(2).text, QStringLiteral("b"));
 
         // Parallel calls: only the first carries a signature; the thought's own signature stays on its block.
-        r = accumulate(decode(sse({J("{'candidates':[{'content':{'parts':[{'text':'think','thought':true,"
-                                     "'thoughtSignature':'VDE='},{'functionCall':{'name':'a','args':{'x':1},'id':'id1'},"
-                                     "'thoughtSignature':'RkMx'},{'functionCall':{'name':'b','args':{},'id':'id1'}}]},"
-                                     "'finishReason':'STOP'}]}")}),
-            Split::Whole));
+        r = accumulate(
+            decode(sse({J("{'candidates':[{'content':{'parts':[{'text':'think','thought':true,"
+                          "'thoughtSignature':'VDE='},{'functionCall':{'name':'a','args':{'x':1},'id':'id1'},"
+                          "'thoughtSignature':'RkMx'},{'functionCall':{'name':'b','args':{},'id':'id1'}}]},"
+                          "'finishReason':'STOP'}]}")}),
+                Split::Whole));
         QCOMPARE(r.content.size(), 4);
         QCOMPARE(r.content.at(0).text, QStringLiteral("think"));
         QCOMPARE(gemini::unwrapThoughtSignature(r.content.at(0).signature), QStringLiteral("VDE="));
@@ -729,9 +733,9 @@ private Q_SLOTS:
 
     void promptBlocked()
     {
-        const canon::StreamEvents events = decode(
-            sse({J("{'promptFeedback':{'blockReason':'SAFETY'},'usageMetadata':{'promptTokenCount':9}}")}),
-            Split::Whole);
+        const canon::StreamEvents events
+            = decode(sse({J("{'promptFeedback':{'blockReason':'SAFETY'},'usageMetadata':{'promptTokenCount':9}}")}),
+                Split::Whole);
         const canon::Response r = accumulate(events);
         QVERIFY(r.content.isEmpty());
         QCOMPARE(r.stopReason, canon::StopReason::Refusal);
@@ -749,11 +753,10 @@ private Q_SLOTS:
         QTest::addColumn<int>("type");
         QTest::addColumn<int>("retryAfter");
         const QByteArray text = J("{'candidates':[{'content':{'parts':[{'text':'partial'}]}}]}");
-        QTest::addRow("429 retry info")
-            << sse({text,
-                   J("{'error':{'code':429,'message':'quota','status':'RESOURCE_EXHAUSTED','details':[{'@type':"
-                     "'type.googleapis.com/google.rpc.RetryInfo','retryDelay':'34.4s'}]}}")})
-            << 429 << int(canon::ErrorType::RateLimit) << 35;
+        QTest::addRow("429 retry info") << sse({text,
+            J("{'error':{'code':429,'message':'quota','status':'RESOURCE_EXHAUSTED','details':[{'@type':"
+              "'type.googleapis.com/google.rpc.RetryInfo','retryDelay':'34.4s'}]}}")})
+                                        << 429 << int(canon::ErrorType::RateLimit) << 35;
         QTest::addRow("503 first") << sse({J("{'error':{'code':503,'message':'The model is overloaded.','status':"
                                              "'UNAVAILABLE'}}")})
                                    << 529 << int(canon::ErrorType::Overloaded) << -1;
@@ -802,17 +805,19 @@ private Q_SLOTS:
     {
         // Out-of-order paths, numbers, booleans, null, nested arrays, quoted keys, appended strings, and a final
         // chunk without willContinue that closes the call (no terminating {} part).
-        const QByteArray body = sse({J("{'candidates':[{'content':{'parts':[{'functionCall':{'name':'f','willContinue':"
-                                       "true,'partialArgs':[{'jsonPath':'$.b','stringValue':'he','willContinue':true}]}}]"
-                                       "}}]}"),
-            J("{'candidates':[{'content':{'parts':[{'functionCall':{'willContinue':true,'partialArgs':[{'jsonPath':"
-              "'$.b','stringValue':'llo'},{'jsonPath':'$.a[1][0]','numberValue':2.5},{'jsonPath':'$.a[0]',"
-              "'boolValue':true}]}}]}}]}"),
-            J("{'candidates':[{'content':{'parts':[{'functionCall':{'willContinue':true}}]}}]}"),
-            J("{'candidates':[{'content':{'parts':[{'functionCall':{'partialArgs':[{'jsonPath':\"$['odd key'].n\","
-              "'nullValue':null},{'jsonPath':'$.c','structValue':{'k':[1]}},{'jsonPath':'bad path','stringValue':'x'}"
-              "]}}]}}]}"),
-            J("{'candidates':[{'content':{'parts':[{'text':''}]},'finishReason':'STOP'}]}")});
+        const QByteArray body
+            = sse({J("{'candidates':[{'content':{'parts':[{'functionCall':{'name':'f','willContinue':"
+                     "true,'partialArgs':[{'jsonPath':'$.b','stringValue':'he','willContinue':true}]}}]"
+                     "}}]}"),
+                J("{'candidates':[{'content':{'parts':[{'functionCall':{'willContinue':true,'partialArgs':[{'jsonPath':"
+                  "'$.b','stringValue':'llo'},{'jsonPath':'$.a[1][0]','numberValue':2.5},{'jsonPath':'$.a[0]',"
+                  "'boolValue':true}]}}]}}]}"),
+                J("{'candidates':[{'content':{'parts':[{'functionCall':{'willContinue':true}}]}}]}"),
+                QByteArray(
+                    "{\"candidates\":[{\"content\":{\"parts\":[{\"functionCall\":{\"partialArgs\":[{\"jsonPath\":"
+                    "\"$['odd key'].n\",\"nullValue\":null},{\"jsonPath\":\"$.c\",\"structValue\":{\"k\":[1]}},"
+                    "{\"jsonPath\":\"bad path\",\"stringValue\":\"x\"}]}}]}}]}"),
+                J("{'candidates':[{'content':{'parts':[{'text':''}]},'finishReason':'STOP'}]}")});
         const canon::StreamEvents events = decode(body, Split::OneByte);
         const QList<canon::Part> calls = toolCalls(accumulate(events));
         QCOMPARE(calls.size(), 1);
@@ -844,7 +849,8 @@ private Q_SLOTS:
         const canon::StreamEvents events = decode(body, Split::Whole);
         QCOMPARE(events.last().type, Type::Finish);
         // An unterminated but complete last event counts; an incomplete one after finishReason is ignored.
-        QByteArray noBlank = "data: " + J("{'candidates':[{'content':{'parts':[{'text':'ok'}]},'finishReason':'STOP'}]}");
+        QByteArray noBlank
+            = "data: " + J("{'candidates':[{'content':{'parts':[{'text':'ok'}]},'finishReason':'STOP'}]}");
         QCOMPARE(decode(noBlank, Split::OneByte).last().type, Type::Finish);
         QByteArray cut = "data: " + J("{'candidates':[{'content':{'parts':[{'text':'ok'}]}");
         QCOMPARE(decode(cut, Split::Whole).last().type, Type::Failure);
@@ -891,6 +897,170 @@ private Q_SLOTS:
         QCOMPARE(calls.size(), 1);
         QCOMPARE(calls.at(0).input.value(QLatin1String("content")).toString().size(), 20000 * 40);
         QVERIFY2(timer.elapsed() < 20000, qPrintable(QString::number(timer.elapsed())));
+    }
+
+    // Priority 2: SseEncoder output (both framings), re-decoded by StreamDecoder, equals the accumulated response.
+    void encoderRoundTrip_data()
+    {
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<bool>("jsonArray");
+        const QDir dir(fixtureDir());
+        if (!dir.exists())
+            QSKIP("shared fixtures not found (set SWITCHYARD_SHARED_DIR)");
+        for (const QString& f : dir.entryList({QStringLiteral("*.sse")}, QDir::Files, QDir::Name)) {
+            QTest::addRow("%s", qPrintable(f)) << dir.filePath(f) << false;
+            QTest::addRow("%s as json array", qPrintable(f)) << dir.filePath(f) << true;
+        }
+    }
+
+    void encoderRoundTrip()
+    {
+        QFETCH(QString, path);
+        QFETCH(bool, jsonArray);
+        const canon::StreamEvents events = decode(readFile(path), Split::Whole);
+        bool failed = false;
+        const canon::Response original = accumulate(events, &failed);
+
+        gemini::SseEncoder enc(original.model);
+        enc.setJsonArray(jsonArray);
+        QByteArray wire;
+        enc.encode(events, wire);
+        QVERIFY(enc.finished());
+        if (jsonArray) {
+            QVERIFY(QJsonDocument::fromJson(wire).isArray());
+        } else {
+            for (const RawEvent& ev : rawEvents(wire))
+                QVERIFY2(QJsonDocument::fromJson(ev.data).isObject(), ev.data.constData());
+        }
+
+        const canon::StreamEvents again = decode(wire, Split::OneByte);
+        bool failedAgain = false;
+        const canon::Response back = accumulate(again, &failedAgain);
+        QCOMPARE(failedAgain, failed);
+        if (failed)
+            return;
+        QCOMPARE(back.id, original.id);
+        QCOMPARE(back.model, original.model);
+        QCOMPARE(back.stopReason, original.stopReason);
+        QCOMPARE(back.usage.inputTokens, original.usage.inputTokens);
+        QCOMPARE(back.usage.outputTokens, original.usage.outputTokens);
+        QCOMPARE(back.usage.cacheReadTokens, original.usage.cacheReadTokens);
+        QCOMPARE(back.content.size(), original.content.size());
+        for (qsizetype i = 0; i < back.content.size(); ++i) {
+            const canon::Part& a = back.content.at(i);
+            const canon::Part& b = original.content.at(i);
+            QCOMPARE(int(a.kind), int(b.kind));
+            QCOMPARE(a.text, b.text);
+            QCOMPARE(a.signature, b.signature);
+            QCOMPARE(a.name, b.name);
+            QCOMPARE(a.input, b.input);
+            QCOMPARE(a.id, b.id); // ids are sent to the client in functionCall.id
+        }
+    }
+
+    void encoderShapes()
+    {
+        // Anthropic-style events: thinking with a native signature, text, a tool call with arguments in pieces.
+        canon::StreamEvents events;
+        StreamEvent start = StreamEvent::of(Type::MessageStart, QStringLiteral("claude-x"));
+        start.id = QStringLiteral("msg_1");
+        start.usage.inputTokens = 10;
+        events << start << StreamEvent::of(Type::ReasoningDelta, QStringLiteral("hmm "))
+               << StreamEvent::of(Type::ReasoningDelta, QStringLiteral("ok"))
+               << StreamEvent::of(Type::ReasoningSignature, QStringLiteral("NATIVE")) << StreamEvent::of(Type::BlockEnd)
+               << StreamEvent::of(Type::TextDelta, QStringLiteral("Hi")) << StreamEvent::of(Type::BlockEnd);
+        StreamEvent call = StreamEvent::of(Type::ToolCallStart);
+        call.id = QStringLiteral("toolu_9");
+        call.name = QStringLiteral("Read");
+        events << call << StreamEvent::of(Type::ToolCallArgsDelta, QStringLiteral("{\"path\":"))
+               << StreamEvent::of(Type::ToolCallArgsDelta, QStringLiteral("\"a\"}")) << StreamEvent::of(Type::BlockEnd);
+        StreamEvent fin = StreamEvent::of(Type::Finish);
+        fin.stopReason = canon::StopReason::ToolUse;
+        fin.usage.outputTokens = 30;
+        fin.usage.reasoningTokens = 12;
+        fin.usage.cacheReadTokens = 5;
+        events << fin;
+        gemini::SseEncoder enc({});
+        QByteArray wire;
+        enc.encode(events, wire);
+        const QList<RawEvent> chunks = rawEvents(wire);
+        QCOMPARE(chunks.size(), 5);
+        QVERIFY(wire.contains("\r\n\r\n"));
+        auto part = [&](int i) {
+            return QJsonDocument::fromJson(chunks.at(i).data)
+                .object()
+                .value(QLatin1String("candidates"))
+                .toArray()
+                .at(0)
+                .toObject()
+                .value(QLatin1String("content"))
+                .toObject()
+                .value(QLatin1String("parts"))
+                .toArray()
+                .at(0)
+                .toObject();
+        };
+        QCOMPARE(part(0), QJsonDocument::fromJson(J("{'text':'hmm ','thought':true}")).object());
+        QCOMPARE(part(1), QJsonDocument::fromJson(J("{'text':'ok','thought':true}")).object());
+        QCOMPARE(part(2).value(QLatin1String("text")).toString(), QStringLiteral("Hi"));
+        const QString token = part(2).value(QLatin1String("thoughtSignature")).toString();
+        const canon::Part rebuilt = gemini::partFromClientThoughtSignature(token);
+        QCOMPARE(rebuilt.text, QStringLiteral("hmm ok"));
+        QCOMPARE(rebuilt.signature, QStringLiteral("NATIVE"));
+        QCOMPARE(part(3),
+            QJsonDocument::fromJson(J("{'functionCall':{'name':'Read','args':{'path':'a'},'id':'toolu_9'}}")).object());
+        const QJsonObject last = QJsonDocument::fromJson(chunks.at(4).data).object();
+        QCOMPARE(last.value(QLatin1String("modelVersion")).toString(), QStringLiteral("claude-x"));
+        QCOMPARE(last.value(QLatin1String("responseId")).toString(), QStringLiteral("msg_1"));
+        QCOMPARE(last.value(QLatin1String("candidates"))
+                     .toArray()
+                     .at(0)
+                     .toObject()
+                     .value(QLatin1String("finishReason"))
+                     .toString(),
+            QStringLiteral("STOP"));
+        QCOMPARE(last.value(QLatin1String("usageMetadata")).toObject(),
+            QJsonDocument::fromJson(J("{'promptTokenCount':15,'cachedContentTokenCount':5,'candidatesTokenCount':18,"
+                                      "'thoughtsTokenCount':12,'totalTokenCount':45}"))
+                .object());
+
+        // Cut tool arguments are completed; a failure becomes an error chunk with RetryInfo.
+        gemini::SseEncoder enc2(QStringLiteral("m"));
+        QByteArray wire2;
+        StreamEvent c2 = StreamEvent::of(Type::ToolCallStart);
+        c2.name = QStringLiteral("W");
+        enc2.encode(c2, wire2);
+        enc2.encode(StreamEvent::of(Type::ToolCallArgsDelta, QStringLiteral("{\"a\":\"x")), wire2);
+        StreamEvent failure = StreamEvent::of(Type::Failure);
+        failure.error = canon::Error::make(429, canon::ErrorType::RateLimit, QStringLiteral("slow"));
+        failure.error.retryAfterSeconds = 12;
+        enc2.encode(StreamEvent::of(Type::BlockEnd), wire2);
+        enc2.encode(failure, wire2);
+        enc2.encode(StreamEvent::of(Type::TextDelta, QStringLiteral("ignored")), wire2);
+        const QList<RawEvent> c = rawEvents(wire2);
+        QCOMPARE(c.size(), 2);
+        QCOMPARE(QJsonDocument::fromJson(c.at(0).data)
+                     .object()
+                     .value(QLatin1String("candidates"))
+                     .toArray()
+                     .at(0)
+                     .toObject()
+                     .value(QLatin1String("content"))
+                     .toObject()
+                     .value(QLatin1String("parts"))
+                     .toArray()
+                     .at(0)
+                     .toObject()
+                     .value(QLatin1String("functionCall"))
+                     .toObject()
+                     .value(QLatin1String("args"))
+                     .toObject(),
+            QJsonDocument::fromJson(J("{'a':'x'}")).object());
+        const canon::StreamEvents back = decode(wire2, Split::Whole);
+        QCOMPARE(back.last().type, Type::Failure);
+        QCOMPARE(back.last().error.httpStatus, 429);
+        QCOMPARE(back.last().error.retryAfterSeconds, 12);
+        QCOMPARE(back.last().error.message, QStringLiteral("slow"));
     }
 };
 

@@ -5,6 +5,7 @@
 
 #include <QCryptographicHash>
 #include <QJsonArray>
+#include <QJsonDocument>
 
 #include <cmath>
 
@@ -76,6 +77,62 @@ QString unwrapThoughtSignature(const QString& signature)
     return QString::fromUtf8(canon::gatewaySignaturePayload(signature));
 }
 
+namespace {
+constexpr QByteArrayView ClientTokenPrefix("sy-thinking:");
+
+QString packClientToken(const QJsonObject& o)
+{
+    QByteArray raw = ClientTokenPrefix.toByteArray();
+    raw += QJsonDocument(o).toJson(QJsonDocument::Compact);
+    return QString::fromLatin1(raw.toBase64());
+}
+} // namespace
+
+QString clientThoughtSignature(const QString& signature, const QString& thinking)
+{
+    if (signature.isEmpty())
+        return {};
+    const QString raw = unwrapThoughtSignature(signature);
+    if (!raw.isEmpty())
+        return raw;
+    if (canon::signatureOrigin(signature) == canon::SignatureOrigin::Gateway
+        && canon::gatewaySignaturePayload(signature).isEmpty() && thinking.isEmpty())
+        return {}; // an empty gateway signature on an empty block: nothing to replay
+    return packClientToken(
+        QJsonObject {{QStringLiteral("signature"), signature}, {QStringLiteral("thinking"), thinking}});
+}
+
+QString clientRedactedSignature(const QString& data)
+{
+    if (data.isEmpty())
+        return {};
+    return packClientToken(QJsonObject {{QStringLiteral("redacted"), data}});
+}
+
+canon::Part partFromClientThoughtSignature(const QString& token, const QString& thoughtText)
+{
+    canon::Part p;
+    p.kind = canon::PartKind::Reasoning;
+    const QByteArray decoded = QByteArray::fromBase64(
+        token.toLatin1(), QByteArray::Base64Encoding | QByteArray::AbortOnBase64DecodingErrors);
+    if (decoded.startsWith(ClientTokenPrefix)) {
+        const QJsonObject o = QJsonDocument::fromJson(decoded.mid(ClientTokenPrefix.size())).object();
+        if (o.contains(QLatin1StringView("redacted"))) {
+            p.kind = canon::PartKind::RedactedReasoning;
+            p.data = o.value(QLatin1StringView("redacted")).toString();
+            return p;
+        }
+        if (o.contains(QLatin1StringView("signature"))) {
+            p.text = o.value(QLatin1StringView("thinking")).toString();
+            p.signature = o.value(QLatin1StringView("signature")).toString();
+            return p;
+        }
+    }
+    p.text = thoughtText;
+    p.signature = wrapThoughtSignature(token);
+    return p;
+}
+
 QString skipSignatureSentinel()
 {
     return QStringLiteral("skip_thought_signature_validator");
@@ -105,6 +162,29 @@ canon::Usage parseUsage(const QJsonObject& usage)
     if (thoughts >= 0)
         u.reasoningTokens = thoughts;
     return u;
+}
+
+QJsonObject usageMetadataFor(const canon::Usage& u)
+{
+    QJsonObject o;
+    const bool promptKnown = u.inputTokens >= 0 || u.cacheReadTokens >= 0 || u.cacheWriteTokens >= 0;
+    const qint64 prompt = std::max<qint64>(0, u.inputTokens) + std::max<qint64>(0, u.cacheReadTokens)
+        + std::max<qint64>(0, u.cacheWriteTokens);
+    const qint64 thoughts
+        = u.reasoningTokens >= 0 && u.outputTokens >= 0 ? std::min(u.reasoningTokens, u.outputTokens) : -1;
+    const qint64 candidates = u.outputTokens >= 0 ? u.outputTokens - std::max<qint64>(0, thoughts) : -1;
+    if (promptKnown)
+        o.insert(QLatin1StringView("promptTokenCount"), prompt);
+    if (candidates >= 0)
+        o.insert(QLatin1StringView("candidatesTokenCount"), candidates);
+    if (thoughts >= 0)
+        o.insert(QLatin1StringView("thoughtsTokenCount"), thoughts);
+    if (u.cacheReadTokens > 0)
+        o.insert(QLatin1StringView("cachedContentTokenCount"), u.cacheReadTokens);
+    if (promptKnown || candidates >= 0)
+        o.insert(
+            QLatin1StringView("totalTokenCount"), (promptKnown ? prompt : 0) + std::max<qint64>(0, u.outputTokens));
+    return o;
 }
 
 canon::StopReason stopReasonFromFinish(QStringView r)
@@ -264,6 +344,22 @@ int httpStatusForError(const canon::Error& error)
         return 409;
     }
     return 500;
+}
+
+QJsonObject googleError(const canon::Error& error)
+{
+    const int status = httpStatusForError(error);
+    QJsonObject err {{QStringLiteral("code"), status}, {QStringLiteral("message"), error.message},
+        {QStringLiteral("status"),
+            error.type == canon::ErrorType::Billing ? QStringLiteral("FAILED_PRECONDITION")
+                                                    : statusNameForHttp(status)}};
+    if (error.retryAfterSeconds >= 0) {
+        err.insert(QLatin1StringView("details"),
+            QJsonArray {QJsonObject {
+                {QStringLiteral("@type"), QStringLiteral("type.googleapis.com/google.rpc.RetryInfo")},
+                {QStringLiteral("retryDelay"), QString(QString::number(error.retryAfterSeconds) + QLatin1Char('s'))}}});
+    }
+    return QJsonObject {{QStringLiteral("error"), err}};
 }
 
 } // namespace sy::gemini

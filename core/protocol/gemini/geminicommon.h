@@ -19,13 +19,28 @@ QString wrapThoughtSignature(const QString& thoughtSignature);
 // signatures, other providers, untagged or empty gateway signatures).
 QString unwrapThoughtSignature(const QString& signature);
 
+// The thoughtSignature a Gemini CLIENT gets for a canonical thinking block (inbound direction). Gemini clients echo
+// thoughtSignatures back verbatim but may drop thought parts, so the token must carry everything needed to rebuild the
+// block: a "gemini" gateway signature gives the raw Gemini signature back; any other signature (Anthropic-native,
+// other gateways) or redacted thinking data is packed with its thinking text as base64("sy-thinking:" + JSON).
+// Empty when there is nothing worth replaying.
+QString clientThoughtSignature(const QString& signature, const QString& thinking);
+QString clientRedactedSignature(const QString& data);
+// The inverse: a thoughtSignature from a Gemini client -> the canonical Reasoning / RedactedReasoning part it stands
+// for. A raw Gemini signature becomes a Reasoning part (text `thoughtText`) with a "gemini" gateway signature.
+canon::Part partFromClientThoughtSignature(const QString& token, const QString& thoughtText = {});
+
 // The sentinel Google documents for replaying function calls that have no real signature (Gemini 3 validation).
 QString skipSignatureSentinel();
 
-// usageMetadata -> canonical usage (§6.11). input = promptTokenCount - cachedContentTokenCount (+ toolUsePromptTokenCount),
-// cacheRead = cachedContentTokenCount, output = candidatesTokenCount + thoughtsTokenCount. Fields the chunk does not
-// report stay at -1 (Vertex stream chunks often carry only {"trafficType":...}).
+// usageMetadata -> canonical usage (§6.11). input = promptTokenCount - cachedContentTokenCount (+
+// toolUsePromptTokenCount), cacheRead = cachedContentTokenCount, output = candidatesTokenCount + thoughtsTokenCount.
+// Fields the chunk does not report stay at -1 (Vertex stream chunks often carry only {"trafficType":...}).
 canon::Usage parseUsage(const QJsonObject& usageMetadata);
+// The inverse, for Gemini clients: promptTokenCount = input + cacheRead + cacheWrite, cachedContentTokenCount =
+// cacheRead (when > 0), candidatesTokenCount = output - reasoning, thoughtsTokenCount = reasoning, totalTokenCount.
+// Unknown fields are left out (an empty object when nothing is known).
+QJsonObject usageMetadataFor(const canon::Usage& usage);
 
 // finishReason -> stop reason before the tool-use override (§6.10): STOP / OTHER / unknown -> EndTurn, MAX_TOKENS ->
 // MaxTokens, the safety family (SAFETY, RECITATION, BLOCKLIST, PROHIBITED_CONTENT, SPII, LANGUAGE, IMAGE_*) -> Refusal.
@@ -54,5 +69,7 @@ canon::Error errorFromGoogle(int httpStatus, const QJsonObject& error, const QBy
 // HTTP status <-> google.rpc.Code name (for encoding errors to Gemini clients).
 QString statusNameForHttp(int httpStatus);
 int httpStatusForError(const canon::Error& error);
+// {"error":{"code","message","status"(,"details":[RetryInfo])}} for a canonical error.
+QJsonObject googleError(const canon::Error& error);
 
 } // namespace sy::gemini

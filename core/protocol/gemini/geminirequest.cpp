@@ -314,7 +314,8 @@ public:
             if (pv.isObject()) {
                 const QJsonObject in = pv.toObject();
                 for (auto it = in.constBegin(); it != in.constEnd(); ++it)
-                    props.insert(it.key(), it.value().isObject() ? run(it.value().toObject(), depth + 1) : QJsonObject());
+                    props.insert(
+                        it.key(), it.value().isObject() ? run(it.value().toObject(), depth + 1) : QJsonObject());
             }
             s.insert(QLatin1StringView("properties"), props);
         }
@@ -830,8 +831,9 @@ struct Encoder
         }
         QJsonArray out;
         for (const Content& c : std::as_const(merged)) {
-            out.append(QJsonObject {{QStringLiteral("role"), c.model ? QStringLiteral("model") : QStringLiteral("user")},
-                {QStringLiteral("parts"), c.parts}});
+            out.append(
+                QJsonObject {{QStringLiteral("role"), c.model ? QStringLiteral("model") : QStringLiteral("user")},
+                    {QStringLiteral("parts"), c.parts}});
         }
         return out;
     }
@@ -1037,6 +1039,10 @@ QByteArray encodeRequest(const canon::Request& req, const ModelProfile& profile,
         gen.insert(QLatin1StringView("stopSequences"), stop);
     int budget = 0;
     if (thinkingBudget(req.thinking, &budget)) {
+        // The thinking budget counts against maxOutputTokens: leave room for the answer (an effort level can ask for
+        // more than the request's max_tokens).
+        if (maxTokens > 0 && budget >= maxTokens)
+            budget = std::max(MinThinkingBudget, maxTokens / 2);
         gen.insert(QLatin1StringView("thinkingConfig"),
             QJsonObject {{QStringLiteral("thinkingBudget"), budget}, {QStringLiteral("includeThoughts"), true}});
     }
@@ -1047,6 +1053,350 @@ QByteArray encodeRequest(const canon::Request& req, const ModelProfile& profile,
     if (!gen.isEmpty())
         body.insert(QLatin1StringView("generationConfig"), gen);
     return QJsonDocument(body).toJson(QJsonDocument::Compact);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// decodeRequest (inbound Gemini clients)
+
+namespace {
+
+canon::Error badRequest(const QString& message)
+{
+    canon::Error e = canon::Error::make(400, canon::ErrorType::InvalidRequest, message);
+    e.shouldRetry = false;
+    return e;
+}
+
+// proto JSON accepts lowerCamelCase and snake_case names.
+QJsonValue field(const QJsonObject& o, QLatin1StringView camel, QLatin1StringView snake)
+{
+    const QJsonValue v = o.value(camel);
+    return v.isUndefined() ? o.value(snake) : v;
+}
+
+// A proto Schema (OpenAPI subset: upper-case types, nullable) -> JSON Schema for other providers.
+QJsonObject jsonSchemaFromProto(const QJsonObject& schema, int depth = 0)
+{
+    if (depth > MaxSchemaDepth)
+        return {};
+    QJsonObject out;
+    for (auto it = schema.constBegin(); it != schema.constEnd(); ++it) {
+        const QString& k = it.key();
+        if (k == u"type" && it.value().isString()) {
+            out.insert(k, it.value().toString().toLower());
+        } else if (k == u"properties" && it.value().isObject()) {
+            QJsonObject props;
+            const QJsonObject in = it.value().toObject();
+            for (auto p = in.constBegin(); p != in.constEnd(); ++p)
+                props.insert(p.key(), jsonSchemaFromProto(p.value().toObject(), depth + 1));
+            out.insert(k, props);
+        } else if (k == u"items" && it.value().isObject()) {
+            out.insert(k, jsonSchemaFromProto(it.value().toObject(), depth + 1));
+        } else if (k == u"anyOf" && it.value().isArray()) {
+            QJsonArray branches;
+            for (const QJsonValue& b : it.value().toArray())
+                branches.append(jsonSchemaFromProto(b.toObject(), depth + 1));
+            out.insert(k, branches);
+        } else if (k == u"nullable" || k == u"propertyOrdering") {
+            continue;
+        } else {
+            out.insert(k, it.value());
+        }
+    }
+    if (schema.value(QLatin1StringView("nullable")).toBool() && out.value(QLatin1StringView("type")).isString()) {
+        out.insert(QLatin1StringView("type"),
+            QJsonArray {out.value(QLatin1StringView("type")).toString(), QStringLiteral("null")});
+    }
+    return out;
+}
+
+int budgetForLevel(const QString& level)
+{
+    const QString l = level.toUpper();
+    if (l == u"MINIMAL")
+        return MinThinkingBudget;
+    if (l == u"LOW")
+        return 1024;
+    if (l == u"MEDIUM")
+        return 8192;
+    return MaxThinkingBudget;
+}
+
+Part mediaPart(const QString& mime, const QString& data, const QString& url)
+{
+    Part p;
+    p.kind = mime.startsWith(QLatin1String("image/")) ? PartKind::Image : PartKind::Document;
+    p.mediaType = mime;
+    p.data = data;
+    p.url = url;
+    return p;
+}
+
+// Text of a functionResponse.response object: {"output": x} / {"error": x} / {"content": x} or the whole object.
+QString responseText(const QJsonObject& response, bool* isError)
+{
+    *isError = false;
+    QJsonValue v;
+    if (response.contains(QLatin1StringView("output")) && response.size() == 1) {
+        v = response.value(QLatin1StringView("output"));
+    } else if (response.contains(QLatin1StringView("error")) && response.size() == 1) {
+        v = response.value(QLatin1StringView("error"));
+        *isError = true;
+    } else if (response.contains(QLatin1StringView("content")) && response.size() == 1) {
+        v = response.value(QLatin1StringView("content"));
+    } else {
+        v = response;
+    }
+    return compactJson(v);
+}
+
+struct PendingCall
+{
+    QString id;
+    QString name;
+    bool answered = false;
+};
+
+} // namespace
+
+Result<canon::Request, canon::Error> decodeRequest(const QByteArray& body, const QString& model)
+{
+    using R = Result<canon::Request, canon::Error>;
+    QJsonParseError perr;
+    const QJsonDocument doc = QJsonDocument::fromJson(body, &perr);
+    if (!doc.isObject())
+        return R::failure(badRequest(QStringLiteral("request body is not a JSON object: ") + perr.errorString()));
+    const QJsonObject o = doc.object();
+    const QJsonValue contentsValue = o.value(QLatin1StringView("contents"));
+    if (!contentsValue.isArray() && !contentsValue.isUndefined())
+        return R::failure(badRequest(QStringLiteral("contents: expected an array")));
+
+    canon::Request req;
+    req.model = model.startsWith(QLatin1String("models/")) ? model.mid(7) : model;
+
+    const QJsonObject system
+        = field(o, QLatin1StringView("systemInstruction"), QLatin1StringView("system_instruction")).toObject();
+    for (const QJsonValue& pv : system.value(QLatin1StringView("parts")).toArray()) {
+        const QString t = pv.toObject().value(QLatin1StringView("text")).toString();
+        if (!t.isEmpty())
+            req.system.append(Part::makeText(t));
+    }
+
+    QList<PendingCall> calls; // calls of the latest model turn
+    int contentIndex = -1;
+    for (const QJsonValue& cv : contentsValue.toArray()) {
+        ++contentIndex;
+        const QJsonObject c = cv.toObject();
+        const bool isModel = c.value(QLatin1StringView("role")).toString() == u"model";
+        canon::Message m;
+        m.role = isModel ? canon::Role::Assistant : canon::Role::User;
+        int partIndex = -1;
+        if (isModel)
+            calls.clear();
+        for (const QJsonValue& pv : c.value(QLatin1StringView("parts")).toArray()) {
+            ++partIndex;
+            const QJsonObject p = pv.toObject();
+            const QString sig
+                = field(p, QLatin1StringView("thoughtSignature"), QLatin1StringView("thought_signature")).toString();
+            const QString text = p.value(QLatin1StringView("text")).toString();
+            const QJsonValue fcValue = field(p, QLatin1StringView("functionCall"), QLatin1StringView("function_call"));
+            const QJsonValue frValue
+                = field(p, QLatin1StringView("functionResponse"), QLatin1StringView("function_response"));
+            const QJsonObject inline_
+                = field(p, QLatin1StringView("inlineData"), QLatin1StringView("inline_data")).toObject();
+            const QJsonObject file = field(p, QLatin1StringView("fileData"), QLatin1StringView("file_data")).toObject();
+            if (isModel) {
+                if (p.value(QLatin1StringView("thought")).toBool()) {
+                    // Thought summaries are display-only; a signed one stands for its own block.
+                    if (!sig.isEmpty())
+                        m.parts.append(partFromClientThoughtSignature(sig, text));
+                    continue;
+                }
+                if (!sig.isEmpty())
+                    m.parts.append(partFromClientThoughtSignature(sig)); // the block before the part it rode on
+                if (fcValue.isObject()) {
+                    const QJsonObject fc = fcValue.toObject();
+                    Part call;
+                    call.kind = PartKind::ToolCall;
+                    call.name = fc.value(QLatin1StringView("name")).toString();
+                    call.id = openaichat::sanitizeToolCallId(fc.value(QLatin1StringView("id")).toString());
+                    if (fc.value(QLatin1StringView("id")).toString().isEmpty())
+                        call.id = QStringLiteral("call_%1_%2").arg(contentIndex).arg(partIndex);
+                    call.input = fc.value(QLatin1StringView("args")).toObject();
+                    calls.append(PendingCall {call.id, call.name, false});
+                    m.parts.append(call);
+                } else if (!text.isEmpty()) {
+                    m.parts.append(Part::makeText(text));
+                }
+                continue;
+            }
+            if (frValue.isObject()) {
+                const QJsonObject fr = frValue.toObject();
+                const QString id = fr.value(QLatin1StringView("id")).toString();
+                const QString name = fr.value(QLatin1StringView("name")).toString();
+                PendingCall* match = nullptr;
+                for (PendingCall& pc : calls) {
+                    if (!pc.answered && !id.isEmpty() && pc.id == openaichat::sanitizeToolCallId(id)) {
+                        match = &pc;
+                        break;
+                    }
+                }
+                for (qsizetype i = 0; !match && i < calls.size(); ++i) {
+                    if (!calls[i].answered && calls[i].name == name)
+                        match = &calls[i];
+                }
+                for (qsizetype i = 0; !match && i < calls.size(); ++i) {
+                    if (!calls[i].answered)
+                        match = &calls[i];
+                }
+                Part result;
+                result.kind = PartKind::ToolResult;
+                if (match) {
+                    match->answered = true;
+                    result.toolCallId = match->id;
+                } else {
+                    result.toolCallId = id.isEmpty() ? QStringLiteral("call_%1_%2").arg(contentIndex).arg(partIndex)
+                                                     : openaichat::sanitizeToolCallId(id);
+                }
+                const QString out = responseText(fr.value(QLatin1StringView("response")).toObject(), &result.isError);
+                if (!out.isEmpty())
+                    result.content.append(Part::makeText(out));
+                for (const QJsonValue& iv : fr.value(QLatin1StringView("parts")).toArray()) {
+                    const QJsonObject inner
+                        = field(iv.toObject(), QLatin1StringView("inlineData"), QLatin1StringView("inline_data"))
+                              .toObject();
+                    if (!inner.isEmpty()) {
+                        result.content.append(mediaPart(
+                            field(inner, QLatin1StringView("mimeType"), QLatin1StringView("mime_type")).toString(),
+                            inner.value(QLatin1StringView("data")).toString(), {}));
+                    }
+                }
+                m.parts.append(result);
+            } else if (!inline_.isEmpty()) {
+                m.parts.append(
+                    mediaPart(field(inline_, QLatin1StringView("mimeType"), QLatin1StringView("mime_type")).toString(),
+                        inline_.value(QLatin1StringView("data")).toString(), {}));
+            } else if (!file.isEmpty()) {
+                m.parts.append(
+                    mediaPart(field(file, QLatin1StringView("mimeType"), QLatin1StringView("mime_type")).toString(), {},
+                        field(file, QLatin1StringView("fileUri"), QLatin1StringView("file_uri")).toString()));
+            } else if (!text.isEmpty()) {
+                m.parts.append(Part::makeText(text));
+            }
+        }
+        if (m.parts.isEmpty())
+            continue;
+        // Merge consecutive same-role contents (Gemini allows them; canonical messages alternate).
+        if (!req.messages.isEmpty() && req.messages.last().role == m.role)
+            req.messages.last().parts.append(m.parts);
+        else
+            req.messages.append(m);
+    }
+
+    QStringList declaredNames;
+    for (const QJsonValue& tv : o.value(QLatin1StringView("tools")).toArray()) {
+        const QJsonObject t = tv.toObject();
+        for (const QJsonValue& dv :
+            field(t, QLatin1StringView("functionDeclarations"), QLatin1StringView("function_declarations")).toArray()) {
+            const QJsonObject d = dv.toObject();
+            canon::Tool tool;
+            tool.name = d.value(QLatin1StringView("name")).toString();
+            tool.description = d.value(QLatin1StringView("description")).toString();
+            const QJsonValue js
+                = field(d, QLatin1StringView("parametersJsonSchema"), QLatin1StringView("parameters_json_schema"));
+            if (js.isObject())
+                tool.inputSchema = js.toObject();
+            else
+                tool.inputSchema = jsonSchemaFromProto(d.value(QLatin1StringView("parameters")).toObject());
+            if (tool.inputSchema.isEmpty())
+                tool.inputSchema = QJsonObject {
+                    {QStringLiteral("type"), QStringLiteral("object")}, {QStringLiteral("properties"), QJsonObject()}};
+            if (!tool.name.isEmpty()) {
+                declaredNames.append(tool.name);
+                req.tools.append(tool);
+            }
+        }
+        if (t.contains(QLatin1StringView("googleSearch")) || t.contains(QLatin1StringView("google_search"))) {
+            canon::Tool search;
+            search.name = QStringLiteral("web_search");
+            search.builtinType = QStringLiteral("web_search_20250305");
+            search.raw
+                = QJsonObject {{QStringLiteral("type"), search.builtinType}, {QStringLiteral("name"), search.name}};
+            req.tools.append(search);
+        }
+    }
+
+    const QJsonObject toolConfig
+        = field(o, QLatin1StringView("toolConfig"), QLatin1StringView("tool_config")).toObject();
+    const QJsonObject fcc
+        = field(toolConfig, QLatin1StringView("functionCallingConfig"), QLatin1StringView("function_calling_config"))
+              .toObject();
+    const QString mode = fcc.value(QLatin1StringView("mode")).toString().toUpper();
+    const QJsonArray allowed
+        = field(fcc, QLatin1StringView("allowedFunctionNames"), QLatin1StringView("allowed_function_names")).toArray();
+    if (mode == u"AUTO" || mode == u"VALIDATED") {
+        req.toolChoice.mode = canon::ToolChoice::Mode::Auto;
+    } else if (mode == u"ANY") {
+        if (allowed.size() == 1 && declaredNames.contains(allowed.at(0).toString())) {
+            req.toolChoice.mode = canon::ToolChoice::Mode::Tool;
+            req.toolChoice.name = allowed.at(0).toString();
+        } else {
+            req.toolChoice.mode = canon::ToolChoice::Mode::Any;
+        }
+    } else if (mode == u"NONE") {
+        req.toolChoice.mode = canon::ToolChoice::Mode::None;
+    }
+
+    const QJsonObject gen
+        = field(o, QLatin1StringView("generationConfig"), QLatin1StringView("generation_config")).toObject();
+    const QJsonValue maxOut = field(gen, QLatin1StringView("maxOutputTokens"), QLatin1StringView("max_output_tokens"));
+    if (maxOut.isDouble())
+        req.maxTokens = maxOut.toInt();
+    if (gen.value(QLatin1StringView("temperature")).isDouble())
+        req.temperature = gen.value(QLatin1StringView("temperature")).toDouble();
+    const QJsonValue topP = field(gen, QLatin1StringView("topP"), QLatin1StringView("top_p"));
+    if (topP.isDouble())
+        req.topP = topP.toDouble();
+    const QJsonValue topK = field(gen, QLatin1StringView("topK"), QLatin1StringView("top_k"));
+    if (topK.isDouble())
+        req.topK = topK.toInt();
+    for (const QJsonValue& s :
+        field(gen, QLatin1StringView("stopSequences"), QLatin1StringView("stop_sequences")).toArray()) {
+        if (!s.toString().isEmpty())
+            req.stopSequences.append(s.toString());
+    }
+    const QJsonObject thinking
+        = field(gen, QLatin1StringView("thinkingConfig"), QLatin1StringView("thinking_config")).toObject();
+    const QJsonValue budget
+        = field(thinking, QLatin1StringView("thinkingBudget"), QLatin1StringView("thinking_budget"));
+    const QString level
+        = field(thinking, QLatin1StringView("thinkingLevel"), QLatin1StringView("thinking_level")).toString();
+    if (budget.isDouble()) {
+        const int b = budget.toInt();
+        if (b == 0) {
+            req.thinking.mode = canon::Thinking::Mode::Disabled;
+        } else {
+            req.thinking.mode = canon::Thinking::Mode::Enabled;
+            req.thinking.budgetTokens = b > 0 ? b : 8192; // -1: dynamic
+        }
+    } else if (!level.isEmpty()) {
+        req.thinking.mode = canon::Thinking::Mode::Enabled;
+        req.thinking.budgetTokens = budgetForLevel(level);
+        req.thinking.effort = level.toLower();
+    }
+    const QString mime
+        = field(gen, QLatin1StringView("responseMimeType"), QLatin1StringView("response_mime_type")).toString();
+    const QJsonValue jsonSchema
+        = field(gen, QLatin1StringView("responseJsonSchema"), QLatin1StringView("response_json_schema"));
+    const QJsonValue protoSchema
+        = field(gen, QLatin1StringView("responseSchema"), QLatin1StringView("response_schema"));
+    if (jsonSchema.isObject())
+        req.outputSchema = jsonSchema.toObject();
+    else if (protoSchema.isObject())
+        req.outputSchema = jsonSchemaFromProto(protoSchema.toObject());
+    else if (mime == u"application/json")
+        req.outputSchema = QJsonObject {{QStringLiteral("type"), QStringLiteral("object")}};
+    return req;
 }
 
 } // namespace sy::gemini

@@ -38,7 +38,8 @@ QString generatePath(const QString& model);
 //    (provider-executed Anthropic) tools are dropped.
 //  * toolConfig.functionCallingConfig: auto -> AUTO, any -> ANY, tool -> ANY + allowedFunctionNames, none -> NONE.
 //  * generationConfig: maxOutputTokens (openaichat::clampMaxTokens), temperature, topP, topK, stopSequences (<= 5),
-//    thinkingConfig {thinkingBudget, includeThoughts:true} when thinking is enabled/adaptive, responseMimeType +
+//    thinkingConfig {thinkingBudget, includeThoughts:true} when thinking is enabled/adaptive (a budget not below
+//    maxOutputTokens is cut to half of it, at least 512), responseMimeType +
 //    responseJsonSchema for a structured-output schema.
 QByteArray encodeRequest(const canon::Request& req, const ModelProfile& profile, canon::TranslationContext& ctx);
 
@@ -58,9 +59,13 @@ QJsonObject sanitizeSchema(const QJsonObject& schema);
 bool thinkingBudget(const canon::Thinking& thinking, int* budget);
 
 // GenerateContentRequest JSON -> canonical request (inbound Gemini clients, and round-trip tests). `model` comes from
-// the URL. functionCall parts without ids get ids "call_<n>_<name>"-style synthesized ids, and functionResponse parts
-// are paired with the calls of the preceding model turn by id, else by name in order, else by position. Thought
-// parts and thoughtSignatures become Reasoning parts with gateway signatures tagged "gemini". Fails with a 400 for a
+// the URL. functionCall parts without ids get deterministic ids "call_<content index>_<part index>" (the same
+// history gives the same ids on every turn), and functionResponse parts are paired with the calls of the preceding
+// model turn by id, else by name in order, else by position. A thoughtSignature becomes the Reasoning (or
+// RedactedReasoning) part placed before the part it rode on (partFromClientThoughtSignature); unsigned thought parts
+// are display-only and dropped. Tools: functionDeclarations (parametersJsonSchema, or parameters converted from the
+// proto Schema), googleSearch -> the web_search builtin. toolConfig, generationConfig (maxOutputTokens, sampling,
+// stopSequences, thinkingConfig budget/level, response schema) map onto the canonical fields. Fails with a 400 for a
 // body that is not a JSON object.
 Result<canon::Request, canon::Error> decodeRequest(const QByteArray& body, const QString& model);
 

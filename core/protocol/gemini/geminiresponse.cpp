@@ -45,6 +45,19 @@ Result<canon::Response, canon::Error> decodeResponse(const QByteArray& body, con
     if (isError)
         return R::failure(errorFromGoogle(0, err));
 
+    // A 200 body with neither candidates nor a prompt block says nothing: retryable, like an empty answer.
+    bool answered = false;
+    const QJsonArray chunks = doc.isArray() ? doc.array() : QJsonArray {doc.object()};
+    for (const QJsonValue& c : chunks) {
+        const QJsonObject o = c.toObject();
+        answered = answered || !o.value(QLatin1StringView("candidates")).toArray().isEmpty()
+            || o.value(QLatin1StringView("promptFeedback")).toObject().contains(QLatin1StringView("blockReason"));
+    }
+    if (!answered) {
+        return R::failure(canon::Error::make(500, canon::ErrorType::Api,
+            QStringLiteral("upstream answered without candidates: ") + QString::fromUtf8(body.left(200))));
+    }
+
     StreamDecoder decoder(ctx);
     decoder.setWholeBody(true);
     canon::StreamEvents events;
@@ -69,7 +82,44 @@ canon::Error decodeError(int httpStatus, const QByteArray& body, const QByteArra
     QString message = QString::fromUtf8(body.trimmed().left(500));
     if (message.isEmpty())
         message = QStringLiteral("HTTP ") + QString::number(httpStatus);
-    return openaichat::errorFromObject(httpStatus, QJsonObject {{QStringLiteral("message"), message}}, retryAfterHeader);
+    return openaichat::errorFromObject(
+        httpStatus, QJsonObject {{QStringLiteral("message"), message}}, retryAfterHeader);
+}
+
+QByteArray encodeResponse(const canon::Response& r, const QString& model)
+{
+    SseEncoder enc(model.isEmpty() ? r.model : model);
+    QJsonArray parts;
+    enc.m_collect = &parts;
+    QByteArray unused;
+    canon::StreamEvents events = canon::eventsFromResponse(r);
+    if (!events.isEmpty() && events.first().type == canon::StreamEvent::Type::MessageStart)
+        events.first().usage = r.usage;
+    enc.encode(events, unused);
+    QJsonObject cand {
+        {QStringLiteral("content"),
+            QJsonObject {{QStringLiteral("role"), QStringLiteral("model")}, {QStringLiteral("parts"), parts}}},
+        {QStringLiteral("finishReason"), finishReasonFor(r.stopReason)}, {QStringLiteral("index"), 0}};
+    QJsonObject body {{QStringLiteral("candidates"), QJsonArray {cand}}};
+    const QJsonObject usage = usageMetadataFor(r.usage);
+    if (!usage.isEmpty())
+        body.insert(QLatin1StringView("usageMetadata"), usage);
+    const QString version = model.isEmpty() ? r.model : model;
+    if (!version.isEmpty())
+        body.insert(QLatin1StringView("modelVersion"), version);
+    if (!r.id.isEmpty())
+        body.insert(QLatin1StringView("responseId"), r.id);
+    return QJsonDocument(body).toJson(QJsonDocument::Compact);
+}
+
+int errorHttpStatus(const canon::Error& error)
+{
+    return httpStatusForError(error);
+}
+
+QByteArray encodeError(const canon::Error& error)
+{
+    return QJsonDocument(googleError(error)).toJson(QJsonDocument::Compact);
 }
 
 } // namespace sy::gemini

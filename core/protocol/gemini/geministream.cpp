@@ -357,7 +357,8 @@ void StreamDecoder::handleChunk(const QJsonObject& chunk, canon::StreamEvents& o
     m_usage.mergeFrom(usage);
     if (!m_started) {
         m_started = true;
-        StreamEvent start = StreamEvent::of(Type::MessageStart, chunk.value(QLatin1StringView("modelVersion")).toString());
+        StreamEvent start
+            = StreamEvent::of(Type::MessageStart, chunk.value(QLatin1StringView("modelVersion")).toString());
         start.id = chunk.value(QLatin1StringView("responseId")).toString();
         start.usage = usage;
         out.append(start);
@@ -583,6 +584,200 @@ QString StreamDecoder::callId(const QString& upstreamId)
                                   : openaichat::sanitizeToolCallId(upstreamId) + QLatin1Char('_') + QString::number(n);
     m_ids.insert(id);
     return id;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// SseEncoder (canonical -> Gemini clients)
+
+SseEncoder::SseEncoder(const QString& model)
+    : m_model(model)
+{
+}
+
+QJsonObject SseEncoder::candidate(const QJsonArray& parts) const
+{
+    return QJsonObject {
+        {QStringLiteral("content"),
+            QJsonObject {{QStringLiteral("role"), QStringLiteral("model")}, {QStringLiteral("parts"), parts}}},
+        {QStringLiteral("index"), 0}};
+}
+
+void SseEncoder::writeChunk(QJsonObject chunk, QByteArray& out)
+{
+    if (!m_model.isEmpty())
+        chunk.insert(QLatin1StringView("modelVersion"), m_model);
+    if (!m_id.isEmpty())
+        chunk.insert(QLatin1StringView("responseId"), m_id);
+    const QByteArray json = QJsonDocument(chunk).toJson(QJsonDocument::Compact);
+    if (m_jsonArray) {
+        out.append(m_wroteChunk ? ",\r\n" : "[");
+        out.append(json);
+    } else {
+        out.append("data: ");
+        out.append(json);
+        out.append("\r\n\r\n");
+    }
+    m_wroteChunk = true;
+}
+
+void SseEncoder::emitPart(QJsonObject part, QByteArray& out, bool carriesSignature)
+{
+    if (carriesSignature && !m_pendingSignature.isEmpty()) {
+        part.insert(QLatin1StringView("thoughtSignature"), m_pendingSignature);
+        m_pendingSignature.clear();
+    }
+    if (m_collect) {
+        m_collect->append(part);
+        return;
+    }
+    writeChunk(QJsonObject {{QStringLiteral("candidates"), QJsonArray {candidate(QJsonArray {part})}}}, out);
+}
+
+void SseEncoder::flushSignature(QByteArray& out)
+{
+    if (!m_pendingSignature.isEmpty())
+        emitPart(QJsonObject {{QStringLiteral("text"), QString()}}, out);
+}
+
+void SseEncoder::emitCall(QByteArray& out)
+{
+    QJsonObject args = QJsonDocument::fromJson(m_callArgs.toUtf8()).object();
+    if (args.isEmpty() && !m_callArgs.trimmed().isEmpty()) {
+        QString suffix;
+        if (openaichat::jsonObjectCompletion(m_callArgs, &suffix))
+            args = QJsonDocument::fromJson(QString(m_callArgs + suffix).toUtf8()).object();
+    }
+    QJsonObject fc {{QStringLiteral("name"), m_callName}, {QStringLiteral("args"), args}};
+    if (!m_callId.isEmpty())
+        fc.insert(QLatin1StringView("id"), m_callId);
+    m_callArgs.clear();
+    m_open = Block::None;
+    emitPart(QJsonObject {{QStringLiteral("functionCall"), fc}}, out);
+}
+
+void SseEncoder::encode(const StreamEvent& e, QByteArray& out)
+{
+    if (m_finished)
+        return;
+    switch (e.type) {
+    case Type::MessageStart:
+        if (m_id.isEmpty())
+            m_id = e.id;
+        if (m_model.isEmpty())
+            m_model = e.text;
+        m_usage.mergeFrom(e.usage);
+        break;
+    case Type::TextDelta:
+        if (e.text.isEmpty())
+            break;
+        if (m_open == Block::Tool)
+            emitCall(out);
+        m_open = Block::Text;
+        emitPart(QJsonObject {{QStringLiteral("text"), e.text}}, out);
+        break;
+    case Type::ReasoningDelta:
+        if (m_open == Block::Tool)
+            emitCall(out);
+        if (m_open != Block::Reasoning) {
+            flushSignature(out); // the previous block's signature must not ride on a thought part
+            m_reasoningText.clear();
+            m_open = Block::Reasoning;
+        }
+        if (!e.text.isEmpty()) {
+            m_reasoningText += e.text;
+            emitPart(QJsonObject {{QStringLiteral("text"), e.text}, {QStringLiteral("thought"), true}}, out, false);
+        }
+        break;
+    case Type::ReasoningSignature: {
+        if (m_open == Block::Tool)
+            emitCall(out);
+        if (m_open != Block::Reasoning)
+            m_reasoningText.clear();
+        flushSignature(out);
+        m_pendingSignature = clientThoughtSignature(e.text, m_reasoningText);
+        m_reasoningText.clear();
+        m_open = Block::None;
+        break;
+    }
+    case Type::RedactedReasoning:
+        if (m_open == Block::Tool)
+            emitCall(out);
+        flushSignature(out);
+        m_pendingSignature = clientRedactedSignature(e.text);
+        m_open = Block::None;
+        break;
+    case Type::ToolCallStart:
+        if (m_open == Block::Tool)
+            emitCall(out);
+        m_open = Block::Tool;
+        m_callId = e.id;
+        m_callName = e.name;
+        m_callArgs.clear();
+        break;
+    case Type::ToolCallArgsDelta:
+        if (m_open == Block::Tool)
+            m_callArgs += e.text;
+        break;
+    case Type::BlockEnd:
+        if (m_open == Block::Tool)
+            emitCall(out);
+        m_open = Block::None;
+        m_reasoningText.clear();
+        break;
+    case Type::OpaqueBlock:
+        if (m_open == Block::Tool)
+            emitCall(out);
+        m_open = Block::None;
+        break;
+    case Type::UsageUpdate:
+        m_usage.mergeFrom(e.usage);
+        break;
+    case Type::Finish: {
+        if (m_open == Block::Tool)
+            emitCall(out);
+        m_usage.mergeFrom(e.usage);
+        m_finishReason = finishReasonFor(e.stopReason);
+        m_finished = true;
+        if (m_collect) {
+            flushSignature(out);
+            break;
+        }
+        QJsonObject last {{QStringLiteral("text"), QString()}};
+        if (!m_pendingSignature.isEmpty())
+            last.insert(QLatin1StringView("thoughtSignature"), std::exchange(m_pendingSignature, QString()));
+        QJsonObject cand = candidate(QJsonArray {last});
+        cand.insert(QLatin1StringView("finishReason"), m_finishReason);
+        QJsonObject chunk {{QStringLiteral("candidates"), QJsonArray {cand}}};
+        const QJsonObject usage = usageMetadataFor(m_usage);
+        if (!usage.isEmpty())
+            chunk.insert(QLatin1StringView("usageMetadata"), usage);
+        writeChunk(chunk, out);
+        if (m_jsonArray)
+            out.append("]");
+        break;
+    }
+    case Type::Failure:
+        fail(e.error, out);
+        break;
+    }
+}
+
+void SseEncoder::fail(const canon::Error& error, QByteArray& out)
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    const QByteArray json = QJsonDocument(googleError(error)).toJson(QJsonDocument::Compact);
+    if (m_jsonArray) {
+        out.append(m_wroteChunk ? ",\r\n" : "[");
+        out.append(json);
+        out.append("]");
+    } else {
+        out.append("data: ");
+        out.append(json);
+        out.append("\r\n\r\n");
+    }
+    m_wroteChunk = true;
 }
 
 } // namespace sy::gemini

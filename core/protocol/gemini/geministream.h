@@ -40,6 +40,8 @@
 
 #include <QByteArrayView>
 #include <QHash>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QSet>
 
 #include <memory>
@@ -108,6 +110,65 @@ private:
     Open m_open = Open::None;
     std::unique_ptr<ArgNode> m_args; // arguments of the open streamed call
     QSet<QString> m_ids;
+};
+
+// Canonical stream events -> streamGenerateContent output for Gemini clients (inbound direction): one
+// `data: <GenerateContentResponse>\r\n\r\n` chunk per text / thought delta and per complete function call (or, with
+// setJsonArray(true), the same chunks as one streamed JSON array, for requests without alt=sse).
+//  * Parts live in candidates[0].content (role "model"); every chunk carries modelVersion and responseId.
+//  * Thinking text -> {"text","thought":true} parts. A thinking block's signature becomes the thoughtSignature of the
+//    NEXT part (clientThoughtSignature: raw Gemini signatures go back unchanged, others are packed with their thinking
+//    text so they survive a client that drops thought parts); with no next part it rides on an empty text part.
+//    Redacted thinking is packed the same way.
+//  * Tool calls are buffered until their block ends and sent whole: {"functionCall":{"name","args","id"}}.
+//  * Finish -> a last chunk with an empty text part (carrying any leftover signature), finishReason (finishReasonFor)
+//    and usageMetadata (promptTokenCount = input + cached, cachedContentTokenCount, candidatesTokenCount = output -
+//    reasoning, thoughtsTokenCount = reasoning, totalTokenCount).
+//  * Failure -> an {"error":{"code","message","status"}} chunk (+ RetryInfo); nothing follows.
+class SseEncoder
+{
+public:
+    // `model` is reported as modelVersion (the upstream's model when empty).
+    explicit SseEncoder(const QString& model);
+
+    void setJsonArray(bool on) { m_jsonArray = on; }
+    void encode(const canon::StreamEvent& event, QByteArray& out);
+    void encode(const canon::StreamEvents& events, QByteArray& out)
+    {
+        for (const auto& e : events)
+            encode(e, out);
+    }
+    // Ends the stream with an error chunk (no-op once finished).
+    void fail(const canon::Error& error, QByteArray& out);
+
+    bool started() const { return m_wroteChunk; }
+    bool finished() const { return m_finished; }
+
+private:
+    friend QByteArray encodeResponse(const canon::Response& r, const QString& model);
+    enum class Block { None, Reasoning, Text, Tool };
+
+    void emitPart(QJsonObject part, QByteArray& out, bool carriesSignature = true);
+    void flushSignature(QByteArray& out);
+    void emitCall(QByteArray& out);
+    void writeChunk(QJsonObject chunk, QByteArray& out);
+    QJsonObject candidate(const QJsonArray& parts) const;
+
+    QString m_model;
+    QString m_id;
+    canon::Usage m_usage;
+    bool m_jsonArray = false;
+    bool m_wroteChunk = false;
+    bool m_finished = false;
+    Block m_open = Block::None;
+    QString m_reasoningText;
+    QString m_pendingSignature;
+    QString m_callId;
+    QString m_callName;
+    QString m_callArgs;
+    // encodeResponse: parts are collected instead of written.
+    QJsonArray* m_collect = nullptr;
+    QString m_finishReason;
 };
 
 } // namespace sy::gemini
