@@ -241,12 +241,37 @@ void Exchange::run()
             return methodNotAllowed("POST");
         return handleMessages(false);
     }
+    if (path == "/v1/responses") {
+        if (method != "POST")
+            return methodNotAllowed("POST");
+        m_inbound = &openAiResponsesInbound();
+        m_record.inboundDialect = m_inbound->name();
+        return handleMessages(false);
+    }
     if (path == "/v1/chat/completions") {
         if (method != "POST")
             return methodNotAllowed("POST");
         m_inbound = &openAiChatInbound();
         m_record.inboundDialect = m_inbound->name();
         return handleMessages(false);
+    }
+    if (path.startsWith("/v1beta/models/") || path.startsWith("/v1/models/")) {
+        // Gemini: /v1beta/models/{model}:generateContent | :streamGenerateContent | :countTokens
+        const qsizetype colon = path.lastIndexOf(':');
+        if (colon > 0) {
+            const QByteArray verb = path.mid(colon + 1);
+            const qsizetype modelStart = path.indexOf("/models/") + 8;
+            m_geminiModel
+                = QString::fromUtf8(QByteArray::fromPercentEncoding(path.mid(modelStart, colon - modelStart)));
+            if (verb == "generateContent" || verb == "streamGenerateContent" || verb == "countTokens") {
+                if (method != "POST")
+                    return methodNotAllowed("POST");
+                m_geminiStream = verb == "streamGenerateContent";
+                m_inbound = &geminiInbound(m_geminiStream && !m_request.query.contains("alt=sse"));
+                m_record.inboundDialect = m_inbound->name();
+                return handleMessages(verb == "countTokens");
+            }
+        }
     }
     if (path == "/v1/messages/count_tokens") {
         if (method != "POST")
@@ -350,10 +375,22 @@ void Exchange::handleModels(const QByteArray& id)
 
 void Exchange::handleMessages(bool countTokens)
 {
-    auto decoded = m_inbound->decodeRequest(m_request.body, countTokens);
+    QByteArray body = m_request.body;
+    if (countTokens && !m_geminiModel.isEmpty()) {
+        // Gemini's countTokens may wrap a whole request: {"generateContentRequest": {...}}.
+        const QJsonObject wrapped
+            = QJsonDocument::fromJson(body).object().value(QLatin1String("generateContentRequest")).toObject();
+        if (!wrapped.isEmpty())
+            body = compactJson(wrapped);
+    }
+    auto decoded = m_inbound->decodeRequest(body, countTokens);
     if (!decoded.ok())
         return sendError(decoded.error());
     m_canonical = std::move(decoded.value());
+    if (!m_geminiModel.isEmpty()) {
+        m_canonical.model = m_geminiModel;
+        m_canonical.stream = m_geminiStream;
+    }
     m_countTokens = countTokens;
     m_record.clientModel = m_canonical.model;
     m_record.stream = m_canonical.stream && !countTokens;
@@ -371,8 +408,7 @@ void Exchange::handleMessages(bool countTokens)
     m_record.routeVia = m_decision.via;
     m_affinity = affinityKey();
     if (countTokens && !m_inbound->relaysTo(m_decision.first().provider->kind)) {
-        const qint64 n = estimateRequestTokens(m_canonical);
-        return respondJson(200, R"({"input_tokens":)" + QByteArray::number(n) + '}');
+        return respondJson(200, m_inbound->encodeTokenCount(estimateRequestTokens(m_canonical)));
     }
     startNextAttempt();
 }
@@ -981,7 +1017,7 @@ void Exchange::beginClientStream()
         return;
     m_record.status = 200;
     m_responder->beginStream(200,
-        {{"content-type", "text/event-stream; charset=utf-8"}, {"cache-control", "no-cache"},
+        {{"content-type", m_inbound->streamContentType()}, {"cache-control", "no-cache"},
             {"request-id", m_record.requestId.toLatin1()}});
 }
 
@@ -1022,7 +1058,7 @@ void Exchange::sendError(const canon::Error& error)
         extra.append({"retry-after", QByteArray::number(error.retryAfterSeconds)});
     if (!error.shouldRetry)
         extra.append(qMakePair(QByteArrayLiteral("x-should-retry"), QByteArrayLiteral("false")));
-    respondJson(error.httpStatus, m_inbound->encodeError(error, m_record.requestId), extra);
+    respondJson(m_inbound->errorStatus(error), m_inbound->encodeError(error, m_record.requestId), extra);
 }
 
 canon::Error Exchange::errorForOutcome(UpstreamCall::Outcome outcome, const QString& errorString) const

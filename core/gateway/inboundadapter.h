@@ -11,7 +11,8 @@
 namespace sy {
 
 // Encodes the canonical stream in the client's dialect (SSE).
-class DownstreamEncoder {
+class DownstreamEncoder
+{
 public:
     virtual ~DownstreamEncoder() = default;
     virtual void encode(const canon::StreamEvent& event, QByteArray& out) = 0;
@@ -24,7 +25,8 @@ public:
 };
 
 // One client-facing dialect: how requests are read and answers, streams and errors written.
-class InboundAdapter {
+class InboundAdapter
+{
 public:
     virtual ~InboundAdapter() = default;
     virtual QString name() const = 0;
@@ -34,9 +36,17 @@ public:
     virtual std::unique_ptr<DownstreamEncoder> streamEncoder(const QString& clientModel) const = 0;
     virtual QByteArray encodeResponse(const canon::Response& response, const QString& clientModel) const = 0;
     virtual QByteArray encodeError(const canon::Error& error, const QString& requestId) const = 0;
+    // The HTTP status an error gets in this dialect (Google has no 529, for one).
+    virtual int errorStatus(const canon::Error& error) const { return error.httpStatus; }
+    virtual QByteArray streamContentType() const { return QByteArrayLiteral("text/event-stream; charset=utf-8"); }
+    // The body answering a token count.
+    virtual QByteArray encodeTokenCount(qint64 tokens) const;
 };
 
 const InboundAdapter& anthropicInbound();
 const InboundAdapter& openAiChatInbound();
+const InboundAdapter& openAiResponsesInbound();
+// Gemini generateContent / streamGenerateContent; `jsonArray` for streams requested without alt=sse.
+const InboundAdapter& geminiInbound(bool jsonArray = false);
 
 } // namespace sy

@@ -7,6 +7,9 @@
 #include "protocol/gemini/geminiresponse.h"
 #include "protocol/gemini/geministream.h"
 #include "protocol/openai-chat/openaichatrequest.h"
+#include "protocol/openai-responses/responsesrequest.h"
+#include "protocol/openai-responses/responsesresponse.h"
+#include "protocol/openai-responses/responsesstream.h"
 #include "protocol/openai-chat/openaichatresponse.h"
 #include "protocol/openai-chat/openaichatstream.h"
 
@@ -53,6 +56,35 @@ public:
     canon::Error decodeError(int status, const QByteArray& body, const QByteArray& retryAfter) const override
     {
         return openaichat::decodeError(status, body, retryAfter);
+    }
+};
+
+// OpenAI Responses (the OpenAI API, and Codex-style backends with a configurable base URL).
+class OpenAiResponsesAdapter : public UpstreamAdapter
+{
+public:
+    QByteArray encodeRequest(
+        const canon::Request& request, const ModelProfile& profile, canon::TranslationContext& ctx) const override
+    {
+        return responses::encodeRequest(request, profile, ctx);
+    }
+    QString path(const QString&, bool) const override { return QStringLiteral("/responses"); }
+    HeaderList authHeaders(const QByteArray& secret) const override
+    {
+        return {qMakePair(QByteArrayLiteral("authorization"), QByteArray("Bearer " + secret))};
+    }
+    std::unique_ptr<UpstreamStreamDecoder> streamDecoder(const canon::TranslationContext& ctx) const override
+    {
+        return std::make_unique<StreamDecoderAdapter<responses::StreamDecoder>>(ctx);
+    }
+    Result<canon::Response, canon::Error> decodeResponse(
+        const QByteArray& body, const canon::TranslationContext& ctx) const override
+    {
+        return responses::decodeResponse(body, ctx);
+    }
+    canon::Error decodeError(int status, const QByteArray& body, const QByteArray& retryAfter) const override
+    {
+        return responses::decodeError(status, body, retryAfter);
     }
 };
 
@@ -153,6 +185,7 @@ const UpstreamAdapter* upstreamAdapter(ProviderKind kind)
     static const OpenAiChatAdapter chat;
     static const AnthropicAdapter anthropicUpstream;
     static const GeminiAdapter geminiUpstream;
+    static const OpenAiResponsesAdapter responsesUpstream;
     switch (kind) {
     case ProviderKind::OpenAiChat:
         return &chat;
@@ -161,7 +194,7 @@ const UpstreamAdapter* upstreamAdapter(ProviderKind kind)
     case ProviderKind::Gemini:
         return &geminiUpstream;
     case ProviderKind::OpenAiResponses:
-        return nullptr;
+        return &responsesUpstream;
     }
     return nullptr;
 }

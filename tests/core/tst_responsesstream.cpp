@@ -270,7 +270,8 @@ Expected reference(const QByteArray& body)
             if (ItemState* st = find(d)) {
                 const bool summary = t == u"response.reasoning_summary_text.delta";
                 const QString key = QString(summary ? QLatin1Char('s') : QLatin1Char('c'))
-                    + QString::number(d.value(summary ? QLatin1String("summary_index") : QLatin1String("content_index")).toInt());
+                    + QString::number(
+                        d.value(summary ? QLatin1String("summary_index") : QLatin1String("content_index")).toInt());
                 if (st->reasoningKey != key) {
                     st->reasoning.append(QString());
                     st->reasoningKey = key;
@@ -577,8 +578,9 @@ private Q_SLOTS:
                 break;
             }
         }
-        for (Split split : {Split::Whole, Split::OneByte}) {
-            const canon::StreamEvents events = decode(prefix, split);
+        // (Whole and random pieces: single bytes are covered by fixtures(); here they would only cost time.)
+        for (Split split : {Split::Whole, Split::Random}) {
+            const canon::StreamEvents events = decode(prefix, split, {}, quint32(fraction * 1000) + 1);
             QVERIFY(!events.isEmpty());
             QCOMPARE(countType(events, Type::Finish) + countType(events, Type::Failure), 1);
             QCOMPARE(events.last().type, expectFinish ? Type::Finish : Type::Failure);
@@ -597,9 +599,8 @@ private Q_SLOTS:
         QTest::newRow("array data") << QByteArray("data: [1,2,3]\n\n");
         QTest::newRow("only comments") << QByteArray(": keep-alive\n\n: again\n\n");
         QTest::newRow("unknown events") << QByteArray("event: x\ndata: {\"type\":\"x\"}\n\n");
-        QTest::newRow("delta without item")
-            << sse({J("{'type':'response.output_text.delta','delta':'hi'}"),
-                   J("{'type':'response.function_call_arguments.delta','delta':'{`a`:1'}")});
+        QTest::newRow("delta without item") << sse({J("{'type':'response.output_text.delta','delta':'hi'}"),
+            J("{'type':'response.function_call_arguments.delta','delta':'{`a`:1'}")});
         QTest::newRow("done without added") << sse({J(Created),
             J("{'type':'response.output_item.done','output_index':3,'item':{'type':'function_call','call_id':'c1',"
               "'name':'f','arguments':'{`x`:1}'}}"),
@@ -620,6 +621,51 @@ private Q_SLOTS:
             const QString problem = anthropicProblem(events);
             QVERIFY2(problem.isEmpty(), qPrintable(problem));
         }
+    }
+
+    void mutated()
+    {
+        // Recorded streams with bytes flipped, dropped or duplicated: always one terminal event, a valid answer.
+        const QDir dir(fixtureDir());
+        if (!dir.exists())
+            QSKIP("shared fixtures not found (set SWITCHYARD_SHARED_DIR)");
+        QRandomGenerator rng(42);
+        int runs = 0;
+        for (const QString& f : dir.entryList({QStringLiteral("*.sse")}, QDir::Files, QDir::Name)) {
+            const QByteArray body = readFile(dir.filePath(f));
+            if (body.size() > 40000)
+                continue;
+            for (int round = 0; round < 6; ++round) {
+                QByteArray m = body;
+                const int edits = 1 + int(rng.bounded(8));
+                for (int e = 0; e < edits && !m.isEmpty(); ++e) {
+                    const qsizetype at = rng.bounded(int(m.size()));
+                    switch (rng.bounded(4)) {
+                    case 0:
+                        m[at] = char(rng.bounded(256));
+                        break;
+                    case 1:
+                        m.remove(at, 1 + rng.bounded(40));
+                        break;
+                    case 2:
+                        m.insert(at, m.mid(rng.bounded(int(m.size())), 1 + rng.bounded(200)));
+                        break;
+                    default:
+                        m.insert(at, "\n\n");
+                        break;
+                    }
+                }
+                const canon::StreamEvents events = decode(m, Split::Random, {}, quint32(round + 1));
+                QVERIFY(!events.isEmpty());
+                QCOMPARE(countType(events, Type::Finish) + countType(events, Type::Failure), 1);
+                const Type last = events.last().type;
+                QVERIFY(last == Type::Finish || last == Type::Failure);
+                const QString problem = anthropicProblem(events);
+                QVERIFY2(problem.isEmpty(), qPrintable(f + QStringLiteral(": ") + problem));
+                ++runs;
+            }
+        }
+        QVERIFY(runs > 100);
     }
 
     void textAndUsage()
@@ -646,23 +692,23 @@ private Q_SLOTS:
 
     void textOnlyInDoneItem()
     {
-        const QByteArray body = sse({J(Created),
-            J("{'type':'response.output_item.added','output_index':0,'item':{'type':'message','id':'m'}}"),
-            J("{'type':'response.output_item.done','output_index':0,'item':{'type':'message','id':'m','content':"
-              "[{'type':'output_text','text':'A'},{'type':'output_text','text':'B'}]}}"),
-            J(Completed)});
+        const QByteArray body = sse(
+            {J(Created), J("{'type':'response.output_item.added','output_index':0,'item':{'type':'message','id':'m'}}"),
+                J("{'type':'response.output_item.done','output_index':0,'item':{'type':'message','id':'m','content':"
+                  "[{'type':'output_text','text':'A'},{'type':'output_text','text':'B'}]}}"),
+                J(Completed)});
         const canon::Response r = accumulate(decode(body, Split::Whole));
         QCOMPARE(joined(r, canon::PartKind::Text), QStringLiteral("AB"));
     }
 
     void refusal()
     {
-        const QByteArray body = sse({J(Created),
-            J("{'type':'response.output_item.added','output_index':0,'item':{'type':'message','id':'m'}}"),
-            J("{'type':'response.refusal.delta','output_index':0,'item_id':'m','delta':'I cannot '}"),
-            J("{'type':'response.refusal.delta','output_index':0,'item_id':'m','delta':'help.'}"),
-            J("{'type':'response.output_item.done','output_index':0,'item':{'type':'message','id':'m'}}"),
-            J(Completed)});
+        const QByteArray body = sse(
+            {J(Created), J("{'type':'response.output_item.added','output_index':0,'item':{'type':'message','id':'m'}}"),
+                J("{'type':'response.refusal.delta','output_index':0,'item_id':'m','delta':'I cannot '}"),
+                J("{'type':'response.refusal.delta','output_index':0,'item_id':'m','delta':'help.'}"),
+                J("{'type':'response.output_item.done','output_index':0,'item':{'type':'message','id':'m'}}"),
+                J(Completed)});
         const canon::Response r = accumulate(decode(body, Split::Whole));
         QCOMPARE(joined(r, canon::PartKind::Text), QStringLiteral("I cannot help."));
         QCOMPARE(r.stopReason, canon::StopReason::Refusal);
@@ -683,8 +729,7 @@ private Q_SLOTS:
               "'summary':[{'type':'summary_text','text':'First'},{'type':'summary_text','text':'Second'}],"
               "'encrypted_content':'gAAAA-final=='}}"),
             J("{'type':'response.output_item.added','output_index':1,'item':{'type':'message','id':'m'}}"),
-            J("{'type':'response.output_text.delta','output_index':1,'item_id':'m','delta':'Answer'}"),
-            J(Completed)});
+            J("{'type':'response.output_text.delta','output_index':1,'item_id':'m','delta':'Answer'}"), J(Completed)});
         const canon::StreamEvents events = decode(body, Split::Whole);
         const canon::Response r = accumulate(events);
         QCOMPARE(r.content.size(), 2);
@@ -700,7 +745,8 @@ private Q_SLOTS:
     {
         // Encrypted content only: a signature-only thinking block, so the next turn can replay it.
         QByteArray body = sse({J(Created),
-            J("{'type':'response.output_item.added','output_index':0,'item':{'type':'reasoning','id':'rs','summary':[]}}"),
+            J("{'type':'response.output_item.added','output_index':0,'item':{'type':'reasoning','id':'rs','summary':[]}"
+              "}"),
             J("{'type':'response.output_item.done','output_index':0,'item':{'type':'reasoning','id':'rs','summary':[],"
               "'encrypted_content':'ENC'}}"),
             J(Completed)});
@@ -712,8 +758,10 @@ private Q_SLOTS:
 
         // Neither text nor encrypted content: nothing at all.
         body = sse({J(Created),
-            J("{'type':'response.output_item.added','output_index':0,'item':{'type':'reasoning','id':'rs','summary':[]}}"),
-            J("{'type':'response.output_item.done','output_index':0,'item':{'type':'reasoning','id':'rs','summary':[]}}"),
+            J("{'type':'response.output_item.added','output_index':0,'item':{'type':'reasoning','id':'rs','summary':[]}"
+              "}"),
+            J("{'type':'response.output_item.done','output_index':0,'item':{'type':'reasoning','id':'rs','summary':[]}"
+              "}"),
             J(Completed)});
         r = accumulate(decode(body, Split::Whole));
         QVERIFY(r.content.isEmpty());
@@ -776,7 +824,8 @@ private Q_SLOTS:
         QTest::newRow("cut at completion") << sse({J(Created), added,
             J("{'type':'response.function_call_arguments.delta','output_index':0,'delta':'{`city`:`Ki'}"),
             J("{'type':'response.incomplete','response':{'status':'incomplete','incomplete_details':"
-              "{'reason':'max_output_tokens'}}}")}) << QStringLiteral("{\"city\":\"Ki\"}");
+              "{'reason':'max_output_tokens'}}}")})
+                                           << QStringLiteral("{\"city\":\"Ki\"}");
     }
 
     void toolCall()
@@ -836,8 +885,7 @@ private Q_SLOTS:
             J("{'type':'response.output_item.done','output_index':1,'item':{'type':'custom_tool_call','id':'ct',"
               "'call_id':'c','name':'apply_patch','input':'x'}}"),
             J("{'type':'response.output_item.added','output_index':2,'item':{'type':'message','id':'m'}}"),
-            J("{'type':'response.output_text.delta','output_index':2,'delta':'Found it.'}"),
-            J(Completed)});
+            J("{'type':'response.output_text.delta','output_index':2,'delta':'Found it.'}"), J(Completed)});
         const canon::Response r = accumulate(decode(body, Split::Whole));
         QVERIFY(toolCalls(r).isEmpty());
         QCOMPARE(joined(r, canon::PartKind::Text), QStringLiteral("Found it."));
@@ -879,11 +927,11 @@ private Q_SLOTS:
     {
         QFETCH(QByteArray, reason);
         QFETCH(int, stop);
-        const QByteArray body = sse({J(Created),
-            J("{'type':'response.output_text.delta','output_index':0,'delta':'partial'}"),
-            "{\"type\":\"response.incomplete\",\"response\":{\"status\":\"incomplete\",\"incomplete_details\":"
-            "{\"reason\":\""
-                + reason + "\"},\"usage\":{\"input_tokens\":5,\"output_tokens\":7}}}"});
+        const QByteArray body
+            = sse({J(Created), J("{'type':'response.output_text.delta','output_index':0,'delta':'partial'}"),
+                "{\"type\":\"response.incomplete\",\"response\":{\"status\":\"incomplete\",\"incomplete_details\":"
+                "{\"reason\":\""
+                    + reason + "\"},\"usage\":{\"input_tokens\":5,\"output_tokens\":7}}}"});
         const canon::StreamEvents events = decode(body, Split::Whole);
         QCOMPARE(events.last().type, Type::Finish);
         QCOMPARE(int(events.last().stopReason), stop);
@@ -923,9 +971,8 @@ private Q_SLOTS:
             << J("{'type':'response.failed','response':{'status':'failed','error':{'code':'invalid_prompt',"
                  "'message':'flagged'}}}")
             << 400 << int(ET::InvalidRequest) << true << QStringLiteral("flagged");
-        QTest::newRow("failed without error")
-            << J("{'type':'response.failed','response':{'status':'failed'}}") << 500 << int(ET::Api) << true
-            << QStringLiteral("upstream response failed");
+        QTest::newRow("failed without error") << J("{'type':'response.failed','response':{'status':'failed'}}") << 500
+                                              << int(ET::Api) << true << QStringLiteral("upstream response failed");
     }
 
     void errors()
@@ -935,8 +982,8 @@ private Q_SLOTS:
         QFETCH(int, type);
         QFETCH(bool, retry);
         QFETCH(QString, messageStart);
-        const QByteArray body = sse({J(Created), J("{'type':'response.output_text.delta','delta':'x'}"), event,
-            J(Completed)});
+        const QByteArray body
+            = sse({J(Created), J("{'type':'response.output_text.delta','delta':'x'}"), event, J(Completed)});
         const canon::StreamEvents events = decode(body, Split::Whole);
         QCOMPARE(events.last().type, Type::Failure);
         QCOMPARE(countType(events, Type::Finish), 0);
@@ -966,7 +1013,8 @@ private Q_SLOTS:
     void noEventLinesAndCrlf()
     {
         QByteArray body;
-        for (const char* p : {Created, "{'type':'response.output_text.delta','output_index':0,'delta':'ok'}", Completed})
+        for (const char* p :
+            {Created, "{'type':'response.output_text.delta','output_index':0,'delta':'ok'}", Completed})
             body += "data: " + J(p) + "\r\n\r\n";
         const canon::Response r = accumulate(decode(body, Split::OneByte));
         QCOMPARE(joined(r, canon::PartKind::Text), QStringLiteral("ok"));
@@ -994,7 +1042,8 @@ private Q_SLOTS:
                                        "[{'type':'message','content':[{'type':'output_text','text':'plain'}]}],"
                                        "'usage':{'input_tokens':3,'output_tokens':2}}")
                                   << true;
-        QTest::newRow("error") << J("{'error':{'message':'bad key','type':'invalid_request_error','code':'invalid_api_key'}}")
+        QTest::newRow("error") << J(
+            "{'error':{'message':'bad key','type':'invalid_request_error','code':'invalid_api_key'}}")
                                << false;
     }
 
@@ -1014,8 +1063,8 @@ private Q_SLOTS:
     void streamSpeed()
     {
         // 40 000 deltas (about 5 MB): linear time, fed in small pieces.
-        QList<QByteArray> payloads {J(Created),
-            J("{'type':'response.output_item.added','output_index':0,'item':{'type':'message','id':'m'}}")};
+        QList<QByteArray> payloads {
+            J(Created), J("{'type':'response.output_item.added','output_index':0,'item':{'type':'message','id':'m'}}")};
         for (int i = 0; i < 40000; ++i) {
             payloads.append("{\"type\":\"response.output_text.delta\",\"output_index\":0,\"item_id\":\"m\","
                             "\"sequence_number\":"

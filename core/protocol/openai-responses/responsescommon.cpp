@@ -18,6 +18,8 @@ constexpr qsizetype CallIdPrefixLength = 47; // + '_' + 16 hex digits = 64
 // Keys of shortened call ids in TranslationContext::toolNameToClient. ':' never occurs in an upstream tool name
 // (^[a-zA-Z0-9_-]+$), so these entries cannot collide with tool names.
 constexpr QLatin1StringView CallIdKeyPrefix("call_id:");
+// encrypted_content given to a Responses client for a signature that is not one of ours.
+constexpr QLatin1StringView ForeignSignaturePrefix("sy1sig:");
 
 bool readCount(const QJsonObject& o, QLatin1StringView key, qint64* out)
 {
@@ -58,6 +60,23 @@ QString encryptedContentFromSignature(const QString& signature)
         || canon::gatewaySignatureProvider(signature) != signatureProvider())
         return {};
     return QString::fromUtf8(canon::gatewaySignaturePayload(signature));
+}
+
+QString clientEncryptedContent(const QString& signature)
+{
+    if (signature.isEmpty())
+        return {};
+    if (canon::signatureOrigin(signature) == canon::SignatureOrigin::Gateway
+        && canon::gatewaySignatureProvider(signature) == signatureProvider())
+        return encryptedContentFromSignature(signature);
+    return ForeignSignaturePrefix + signature;
+}
+
+QString signatureFromClientEncryptedContent(const QString& encryptedContent)
+{
+    if (encryptedContent.startsWith(ForeignSignaturePrefix))
+        return encryptedContent.mid(ForeignSignaturePrefix.size());
+    return reasoningSignature(encryptedContent);
 }
 
 canon::Usage parseUsage(const QJsonObject& usage)

@@ -18,6 +18,14 @@ QString reasoningSignature(const QString& encryptedContent);
 // The encrypted_content wrapped in `signature`; empty for anything that is not one of our non-empty signatures.
 QString encryptedContentFromSignature(const QString& signature);
 
+// Inbound direction (a Responses client such as Codex keeps our reasoning items and sends them back): the
+// `encrypted_content` we give the client for a reasoning block's signature, and the signature we rebuild from it.
+// Our own signatures carry the upstream's encrypted_content, which is passed through unchanged; any other non-empty
+// signature (Anthropic-native, another provider's gateway signature) travels as "sy1sig:<signature>", so a later
+// turn restores it byte-exact (Anthropic needs the thinking block of a tool-use turn back with its signature).
+QString clientEncryptedContent(const QString& signature);
+QString signatureFromClientEncryptedContent(const QString& encryptedContent);
+
 // Responses `usage` -> canonical usage (PROTOCOLS §6.11): input = input_tokens - cached_tokens - cache_write_tokens
 // (floor 0; input_tokens includes both), cacheRead = cached_tokens, cacheWrite = cache_write_tokens, output =
 // output_tokens (includes reasoning), reasoning = output_tokens_details.reasoning_tokens. Unreported fields stay -1.

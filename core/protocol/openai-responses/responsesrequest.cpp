@@ -650,7 +650,7 @@ struct Decoder
             Part p;
             p.kind = PartKind::Reasoning;
             p.text = text;
-            p.signature = reasoningSignature(encrypted);
+            p.signature = signatureFromClientEncryptedContent(encrypted);
             assistant().parts.append(p);
         }
         // item_reference, custom/local-shell/hosted tool items and their outputs, compaction: not representable.

@@ -39,10 +39,11 @@ QByteArray encodeRequest(const canon::Request& req, const ModelProfile& profile,
 // Responses JSON body -> canonical request (inbound /v1/responses, e.g. Codex CLI). `input` as a string is one user
 // message. instructions and leading system/developer items -> system; later ones -> Role::System messages.
 // function_call items join the preceding assistant message (tool calls after its text), function_call_output items
-// become ToolResult parts of a user message; reasoning items with encrypted_content become Reasoning parts signed
-// with this adapter's gateway signature (summary text as their text). Tools: `function` tools only (namespace,
-// custom, hosted and other tool types are dropped). reasoning.effort -> Thinking::Adaptive + effort ("none" ->
-// disabled); max_output_tokens, temperature, top_p, tool_choice, parallel_tool_calls, stream and text.format
+// become ToolResult parts of a user message ("Error: " prefix -> is_error); reasoning items with encrypted_content
+// or summary text become Reasoning parts (summary text as their text, signature =
+// signatureFromClientEncryptedContent, so signatures we handed out come back unchanged). Tools: `function` tools only
+// (namespace, custom, hosted and other tool types are dropped). reasoning.effort -> Thinking::Adaptive + effort ("none"
+// -> disabled); max_output_tokens, temperature, top_p, tool_choice, parallel_tool_calls, stream and text.format
 // json_schema are read; store, include, previous_response_id and the rest are ignored. Fails with a 400
 // invalid_request_error for bodies that are not JSON objects or have no input.
 Result<canon::Request, canon::Error> decodeRequest(const QByteArray& body);

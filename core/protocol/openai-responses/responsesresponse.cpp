@@ -131,10 +131,8 @@ Result<canon::Response, canon::Error> decodeResponse(const QByteArray& body, con
         // Hosted tool items (their results are in the message text) and other client-side items are skipped.
     }
 
-    const QString reason = o.value(QLatin1StringView("incomplete_details"))
-                               .toObject()
-                               .value(QLatin1StringView("reason"))
-                               .toString();
+    const QString reason
+        = o.value(QLatin1StringView("incomplete_details")).toObject().value(QLatin1StringView("reason")).toString();
     r.stopReason = openaichat::applyToolUseOverride(stopReasonFor(status, reason), !ids.isEmpty());
     if (refusal && r.stopReason == canon::StopReason::EndTurn)
         r.stopReason = canon::StopReason::Refusal;
@@ -152,7 +150,8 @@ QByteArray encodeResponse(const canon::Response& r, const QString& model)
                 break;
             output.append(QJsonObject {{QStringLiteral("type"), QStringLiteral("message")},
                 {QStringLiteral("id"), QString(QStringLiteral("msg_") + randomHex(16))},
-                {QStringLiteral("status"), QStringLiteral("completed")}, {QStringLiteral("role"), QStringLiteral("assistant")},
+                {QStringLiteral("status"), QStringLiteral("completed")},
+                {QStringLiteral("role"), QStringLiteral("assistant")},
                 {QStringLiteral("content"),
                     QJsonArray {QJsonObject {{QStringLiteral("type"), QStringLiteral("output_text")},
                         {QStringLiteral("text"), p.text}, {QStringLiteral("annotations"), QJsonArray()}}}}});
@@ -166,7 +165,7 @@ QByteArray encodeResponse(const canon::Response& r, const QString& model)
             QJsonObject item {{QStringLiteral("type"), QStringLiteral("reasoning")},
                 {QStringLiteral("id"), QString(QStringLiteral("rs_") + randomHex(16))},
                 {QStringLiteral("summary"), summary}};
-            const QString encrypted = encryptedContentFromSignature(p.signature);
+            const QString encrypted = clientEncryptedContent(p.signature);
             if (!encrypted.isEmpty())
                 item.insert(QLatin1StringView("encrypted_content"), encrypted);
             output.append(item);
@@ -177,7 +176,8 @@ QByteArray encodeResponse(const canon::Response& r, const QString& model)
                 {QStringLiteral("id"), QString(QStringLiteral("fc_") + randomHex(16))},
                 {QStringLiteral("status"), QStringLiteral("completed")}, {QStringLiteral("call_id"), p.id},
                 {QStringLiteral("name"), p.name},
-                {QStringLiteral("arguments"), QString::fromUtf8(QJsonDocument(p.input).toJson(QJsonDocument::Compact))}});
+                {QStringLiteral("arguments"),
+                    QString::fromUtf8(QJsonDocument(p.input).toJson(QJsonDocument::Compact))}});
             break;
         default:
             break; // redacted reasoning and Anthropic-only blocks have no Responses form

@@ -26,7 +26,8 @@ Result<canon::Response, canon::Error> decodeResponse(const QByteArray& body, con
 canon::Error decodeError(int httpStatus, const QByteArray& body, const QByteArray& retryAfterHeader);
 
 // Canonical response -> Responses JSON (inbound /v1/responses, non-streaming). MaxTokens / ContextWindowExceeded ->
-// status "incomplete" (max_output_tokens), Refusal -> "incomplete" (content_filter), else "completed".
+// status "incomplete" (max_output_tokens), Refusal -> "incomplete" (content_filter), else "completed". Reasoning
+// -> a reasoning item with its text as one summary part and encrypted_content = clientEncryptedContent(signature).
 QByteArray encodeResponse(const canon::Response& r, const QString& model);
 
 // Canonical error -> OpenAI error body {"error":{"message","type","param","code"}} (the HTTP status is

@@ -227,7 +227,7 @@ int StreamDecoder::itemIndex(const QJsonObject& d, QStringView impliedType)
         index = oi.toInt();
     } else if (!itemId.isEmpty() && m_byItemId.contains(itemId)) {
         return m_byItemId.value(itemId);
-    } else if (itemId.isEmpty() && m_open != Open::None) {
+    } else if (itemId.isEmpty() && m_open != Open::None && m_items.value(m_openItem).type == impliedType) {
         return m_openItem; // no way to tell: the item being streamed
     } else {
         index = m_nextSynthetic--;
@@ -686,7 +686,7 @@ void SseEncoder::closeBlock(QByteArray& out)
         }
         item = QJsonObject {{QStringLiteral("id"), m_itemId}, {QStringLiteral("type"), QStringLiteral("reasoning")},
             {QStringLiteral("summary"), summary}};
-        const QString encrypted = encryptedContentFromSignature(m_signature);
+        const QString encrypted = clientEncryptedContent(m_signature);
         if (!encrypted.isEmpty())
             item.insert(QLatin1StringView("encrypted_content"), encrypted);
         break;

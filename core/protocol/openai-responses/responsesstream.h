@@ -118,8 +118,8 @@ private:
 
 // Encoder for the inbound direction (a Responses client such as Codex CLI): canonical events -> Responses SSE
 // (`event: <type>\ndata: <json>\n\n`, sequence_number increasing from 0). response.created + response.in_progress
-// first; each block becomes one output item (reasoning -> reasoning item with summary events and the
-// encrypted_content of an "openai-responses" gateway signature; text -> message item with content_part and
+// first; each block becomes one output item (reasoning -> reasoning item with one summary part and
+// encrypted_content = clientEncryptedContent(signature); text -> message item with content_part and
 // output_text events; tool call -> function_call item with function_call_arguments events); Finish ->
 // response.completed (or response.incomplete for MaxTokens / Refusal-by-filter) with usage and the full output;
 // Failure -> an `error` event followed by response.failed.
