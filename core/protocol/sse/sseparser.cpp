@@ -7,7 +7,8 @@ void SseParser::feed(QByteArrayView bytes, QList<SseEvent>& out)
     if (bytes.isEmpty())
         return;
     m_buffer.append(bytes.data(), bytes.size());
-    qsizetype i = m_pos;
+    // Resume the newline search where the previous feed stopped: a long line arriving in small pieces is scanned once.
+    qsizetype i = qMax(m_pos, m_scanned);
     const qsizetype n = m_buffer.size();
     const char* d = m_buffer.constData();
     while (i < n) {
@@ -17,25 +18,30 @@ void SseParser::feed(QByteArrayView bytes, QList<SseEvent>& out)
         qsizetype next;
         if (cr) {
             lineEnd = cr - d;
-            if (lineEnd + 1 >= n)
-                break; // a CR at the end: wait for the next byte to know whether an LF belongs to it
+            if (lineEnd + 1 >= n) {
+                i = lineEnd; // a CR at the end: wait for the next byte to know whether an LF belongs to it
+                break;
+            }
             next = lineEnd + 1 + (d[lineEnd + 1] == '\n' ? 1 : 0);
         } else if (hit) {
             lineEnd = hit - d;
             next = lineEnd + 1;
         } else {
+            i = n;
             break;
         }
         processLine(QByteArrayView(d + m_pos, lineEnd - m_pos), out, next);
         i = next;
         m_pos = next;
     }
+    m_scanned = i;
     // Compact: drop bytes that belong to no pending event.
     const qsizetype keepFrom = m_keepRaw ? m_eventStart : m_pos;
     if (keepFrom > 0 && keepFrom > m_buffer.size() / 2) {
         m_buffer.remove(0, keepFrom);
         m_pos -= keepFrom;
         m_eventStart -= keepFrom;
+        m_scanned -= keepFrom;
     }
 }
 
@@ -97,6 +103,7 @@ bool SseParser::finish(QList<SseEvent>& out)
     m_hasField = false;
     m_buffer.clear();
     m_pos = 0;
+    m_scanned = 0;
     m_eventStart = 0;
     return truncated;
 }

@@ -29,6 +29,7 @@ private:
     void processLine(QByteArrayView line, QList<SseEvent>& out, qsizetype lineEnd);
     QByteArray m_buffer;
     qsizetype m_pos = 0; // first unprocessed byte in m_buffer
+    qsizetype m_scanned = 0; // the bytes from m_pos up to here hold no line terminator
     qsizetype m_eventStart = 0; // first byte of the event being built (for raw)
     SseEvent m_current;
     bool m_hasData = false;
