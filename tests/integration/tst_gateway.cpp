@@ -747,6 +747,68 @@ private Q_SLOTS:
             QStringLiteral("rate_limit_exceeded"));
     }
 
+    void everyInboundDialectAnswersErrorsInItsOwnShape()
+    {
+        startGateway("openai-chat");
+        // Responses (Codex): OpenAI's error object
+        ParsedResponse r = post("/v1/responses", "{\"model\": 5");
+        QCOMPARE(r.status, 400);
+        QVERIFY(json(r.body).value(QLatin1String("error")).toObject().contains(QLatin1String("message")));
+        QVERIFY(!json(r.body).contains(QLatin1String("type")));
+        // Gemini: Google's error object with a status name
+        r = post("/v1beta/models/gemini-x:generateContent", "not json");
+        QCOMPARE(r.status, 400);
+        const QJsonObject g = json(r.body).value(QLatin1String("error")).toObject();
+        QCOMPARE(g.value(QLatin1String("code")).toInt(), 400);
+        QCOMPARE(g.value(QLatin1String("status")).toString(), QStringLiteral("INVALID_ARGUMENT"));
+        // Unknown route, Gemini shape
+        r = post("/v1beta/models/unrouted-model:generateContent",
+            "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"hi\"}]}]}");
+        QCOMPARE(r.status, 404);
+        QCOMPARE(json(r.body).value(QLatin1String("error")).toObject().value(QLatin1String("status")).toString(),
+            QStringLiteral("NOT_FOUND"));
+    }
+
+    void geminiAndResponsesClientsReachAChatUpstream()
+    {
+        startGateway("openai-chat");
+        m_upstream->enqueue(FakeReply::sse(chatTextStream(), 2));
+        ParsedResponse r = post("/v1beta/models/claude-sonnet-5:streamGenerateContent?alt=sse",
+            "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"hi\"}]}]}");
+        QCOMPARE(r.status, 200);
+        QString text;
+        for (const auto& e : parseSseEvents(r.body)) {
+            const QJsonArray parts = json(e.second)
+                                         .value(QLatin1String("candidates"))
+                                         .toArray()
+                                         .first()
+                                         .toObject()
+                                         .value(QLatin1String("content"))
+                                         .toObject()
+                                         .value(QLatin1String("parts"))
+                                         .toArray();
+            for (const QJsonValue& p : parts)
+                text += p.toObject().value(QLatin1String("text")).toString();
+        }
+        QCOMPARE(text, QStringLiteral("Hello"));
+        QCOMPARE(json(m_upstream->requests().last().body).value(QLatin1String("model")).toString(),
+            QStringLiteral("up-model"));
+
+        m_upstream->enqueue(FakeReply::sse(chatTextStream(), 2));
+        r = post("/v1/responses",
+            "{\"model\":\"claude-sonnet-5\",\"stream\":true,\"input\":[{\"type\":\"message\",\"role\":\"user\","
+            "\"content\":[{\"type\":\"input_text\",\"text\":\"hi\"}]}]}");
+        QCOMPARE(r.status, 200);
+        QVERIFY(r.body.contains("response.completed"));
+        QString deltas;
+        for (const auto& e : parseSseEvents(r.body)) {
+            const QJsonObject o = json(e.second);
+            if (o.value(QLatin1String("type")).toString() == QLatin1String("response.output_text.delta"))
+                deltas += o.value(QLatin1String("delta")).toString();
+        }
+        QCOMPARE(deltas, QStringLiteral("Hello"));
+    }
+
     void takenPortFailsWithMessage()
     {
         startGateway("openai-chat");
