@@ -407,7 +407,8 @@ void Exchange::handleMessages(bool countTokens)
     m_decision = std::move(decision.value());
     m_record.routeVia = m_decision.via;
     m_affinity = affinityKey();
-    if (countTokens && !m_inbound->relaysTo(m_decision.first().provider->kind)) {
+    const ProviderKind firstKind = m_decision.first().provider->kind;
+    if (countTokens && !(firstKind == ProviderKind::Anthropic && m_inbound->relaysTo(firstKind))) {
         return respondJson(200, m_inbound->encodeTokenCount(estimateRequestTokens(m_canonical)));
     }
     startNextAttempt();
@@ -495,8 +496,13 @@ void Exchange::startNextAttempt()
         if (creds && m_credIndex >= 0)
             creds->requestStarted(target.provider->id, m_credIndex);
         m_upstreamKind = target.provider->kind;
-        if (m_inbound->relaysTo(target.provider->kind))
-            return startPassthrough();
+        if (m_inbound->relaysTo(target.provider->kind)) {
+            if (target.provider->kind == ProviderKind::Anthropic)
+                return startPassthrough();
+            // Same dialect in and out: the bytes go through untouched, unless the request had to change.
+            if (!m_bodyEdited && target.effort.isEmpty() && target.thinkingBudget < 0 && !m_countTokens)
+                return startRawRelay();
+        }
         if (!upstreamAdapter(target.provider->kind)) {
             endAttempt(QStringLiteral("skipped"), QStringLiteral("provider kind not supported by this build"));
             return sendError(canon::Error::make(501, canon::ErrorType::Api,
@@ -686,6 +692,39 @@ void Exchange::startPassthrough()
     sendUpstream(req);
 }
 
+void Exchange::startRawRelay()
+{
+    m_mode = Mode::RawRelay;
+    const ResolvedTarget& target = m_target;
+    m_adapter = upstreamAdapter(target.provider->kind);
+    UpstreamRequest req;
+    req.body = m_request.body;
+    QString path = m_adapter->path(target.upstreamModel, m_canonical.stream);
+    if (target.provider->kind == ProviderKind::Gemini) {
+        // The model is in the path; keep the client's framing (SSE with alt=sse, a JSON array without).
+        if (m_canonical.stream && !m_request.query.contains("alt=sse"))
+            path.remove(QStringLiteral("?alt=sse"));
+    } else if (target.upstreamModel != m_canonical.model) {
+        spliceTopLevelModel(req.body, target.upstreamModel);
+    }
+    req.url = QUrl(target.provider->baseUrl + path);
+    req.headers.append(qMakePair(QByteArrayLiteral("content-type"), JsonType));
+    if (m_credIndex >= 0) {
+        req.headers += m_adapter->authHeaders(target.provider->credentials.at(m_credIndex).apiKey.toUtf8());
+    } else {
+        for (const char* h : {"authorization", "x-goog-api-key"}) {
+            const QByteArray v = m_request.header(h);
+            if (!v.isEmpty())
+                req.headers.append(qMakePair(QByteArray(h), v));
+        }
+    }
+    for (const auto& h : target.provider->extraHeaders)
+        req.headers.append(h);
+    req.idleTimeoutMs = target.provider->idleTimeoutMs;
+    req.totalTimeoutMs = target.provider->totalTimeoutMs;
+    sendUpstream(req);
+}
+
 void Exchange::startTranslated()
 {
     m_mode = Mode::Translated;
@@ -763,6 +802,12 @@ void Exchange::onUpstreamStarted(int status)
         }
     }
     m_upstreamStreaming = m_upstreamOk && contentType.contains("text/event-stream");
+    if (m_mode == Mode::RawRelay) {
+        m_upstreamStreaming = m_upstreamOk && m_clientStream;
+        if (m_upstreamStreaming)
+            beginClientStream(contentType.isEmpty() ? m_inbound->streamContentType() : contentType);
+        return;
+    }
     if (!m_upstreamStreaming)
         return; // buffered until the upstream finishes
     if (m_mode == Mode::Passthrough) {
@@ -786,6 +831,10 @@ void Exchange::onUpstreamData(const QByteArray& data)
             return;
         }
         m_upstreamBody.append(data);
+        return;
+    }
+    if (m_mode == Mode::RawRelay) {
+        writeClient(data);
         return;
     }
     if (m_mode == Mode::Passthrough) {
@@ -870,7 +919,9 @@ void Exchange::onUpstreamFinished(UpstreamCall::Outcome outcome, const QString& 
             return;
         if (m_responder && m_responder->headersSent()) {
             QByteArray out;
-            if (m_mode == Mode::Passthrough) {
+            if (m_mode == Mode::RawRelay) {
+                // A byte relay cannot add an event in a dialect it does not parse; the client sees the cut.
+            } else if (m_mode == Mode::Passthrough) {
                 m_relay->finish(out); // turns the cut into an error event
             } else {
                 m_encoder->fail(e, out);
@@ -885,6 +936,8 @@ void Exchange::onUpstreamFinished(UpstreamCall::Outcome outcome, const QString& 
         return;
     }
     if (m_upstreamStreaming) {
+        if (m_mode == Mode::RawRelay)
+            return complete();
         if (m_mode == Mode::Passthrough) {
             QByteArray out;
             m_relay->finish(out);
@@ -959,6 +1012,16 @@ void Exchange::finishBufferedUpstream()
         wrapped.message = QStringLiteral("provider %1: %2").arg(m_record.providerId, e.message);
         return sendError(wrapped);
     }
+    if (m_mode == Mode::RawRelay) {
+        if (!m_upstreamOk) {
+            const canon::Error e = m_adapter->decodeError(status, body, m_upstreamRetryAfter);
+            if (tryFailover(failureKindForStatus(status), status, body, e))
+                return;
+            m_record.errorType = anthropic::errorTypeName(e.type);
+            m_record.errorMessage = e.message;
+        }
+        return respondJson(status, body, m_upstreamHeaders); // already in the client's dialect
+    }
     if (!m_upstreamOk) {
         canon::Error e = m_adapter->decodeError(status, body, m_upstreamRetryAfter);
         if (tryFailover(failureKindForStatus(status), status, body, e))
@@ -1011,14 +1074,14 @@ void Exchange::onKeepAlive()
     }
 }
 
-void Exchange::beginClientStream()
+void Exchange::beginClientStream(const QByteArray& contentType)
 {
     if (!m_responder || m_responder->headersSent())
         return;
     m_record.status = 200;
     m_responder->beginStream(200,
-        {{"content-type", m_inbound->streamContentType()}, {"cache-control", "no-cache"},
-            {"request-id", m_record.requestId.toLatin1()}});
+        {{"content-type", contentType.isEmpty() ? m_inbound->streamContentType() : contentType},
+            {"cache-control", "no-cache"}, {"request-id", m_record.requestId.toLatin1()}});
 }
 
 void Exchange::writeClient(const QByteArray& bytes)

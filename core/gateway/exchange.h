@@ -55,7 +55,7 @@ Q_SIGNALS:
     void completed(const sy::RequestRecord& record);
 
 private:
-    enum class Mode { None, Passthrough, Translated, CountTokensPassthrough };
+    enum class Mode { None, Passthrough, Translated, CountTokensPassthrough, RawRelay };
 
     void handleMessages(bool countTokens);
     void handleModels(const QByteArray& id);
@@ -70,6 +70,7 @@ private:
     void finishExhausted();
     void startPassthrough();
     void startTranslated();
+    void startRawRelay();
     void sendUpstream(const UpstreamRequest& request);
 
     void onUpstreamStarted(int status);
@@ -80,7 +81,7 @@ private:
 
     void processEvents(canon::StreamEvents& events);
     void finishBufferedUpstream();
-    void beginClientStream();
+    void beginClientStream(const QByteArray& contentType = {});
     void writeClient(const QByteArray& bytes);
 
     void respondJson(int status, const QByteArray& body, const HeaderList& extra = {});

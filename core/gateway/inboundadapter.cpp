@@ -66,7 +66,7 @@ class OpenAiChatInbound : public InboundAdapter
 {
 public:
     QString name() const override { return QStringLiteral("openai-chat"); }
-    bool relaysTo(ProviderKind) const override { return false; }
+    bool relaysTo(ProviderKind kind) const override { return kind == ProviderKind::OpenAiChat; }
     Result<canon::Request, canon::Error> decodeRequest(const QByteArray& body, bool) const override
     {
         return openaichat::decodeRequest(body);
@@ -175,7 +175,7 @@ class OpenAiResponsesInbound : public InboundAdapter
 {
 public:
     QString name() const override { return QStringLiteral("openai-responses"); }
-    bool relaysTo(ProviderKind) const override { return false; }
+    bool relaysTo(ProviderKind kind) const override { return kind == ProviderKind::OpenAiResponses; }
     Result<canon::Request, canon::Error> decodeRequest(const QByteArray& body, bool) const override
     {
         return responses::decodeRequest(body);
@@ -202,7 +202,7 @@ public:
     {
     }
     QString name() const override { return QStringLiteral("gemini"); }
-    bool relaysTo(ProviderKind) const override { return false; }
+    bool relaysTo(ProviderKind kind) const override { return kind == ProviderKind::Gemini; }
     Result<canon::Request, canon::Error> decodeRequest(const QByteArray& body, bool) const override
     {
         return gemini::decodeRequest(body, QString());

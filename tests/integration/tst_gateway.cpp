@@ -677,8 +677,12 @@ private Q_SLOTS:
                                    "\"output_tokens\":5}}\n\n"
                                    "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
             m_upstream->enqueue(FakeReply::sse(sse, 3));
-        } else {
+        } else if (stream) {
             m_upstream->enqueue(FakeReply::sse(chatTextStream(), 3));
+        } else {
+            m_upstream->enqueue(FakeReply::json(200,
+                "{\"id\":\"c\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,\"message\":{\"role\":"
+                "\"assistant\",\"content\":\"Hello\"},\"finish_reason\":\"stop\"}]}"));
         }
         const QByteArray body = QByteArray("{\"model\":\"claude-sonnet-5\",\"stream\":") + (stream ? "true" : "false")
             + ",\"messages\":[{\"role\":\"system\",\"content\":\"Be brief.\"},{\"role\":\"user\",\"content\":\"hi\"}],"
@@ -690,6 +694,17 @@ private Q_SLOTS:
         QCOMPARE(up.path, kind == "anthropic" ? QByteArray("/v1/messages") : QByteArray("/v1/chat/completions"));
         QCOMPARE(up.header(kind == "anthropic" ? "x-api-key" : "authorization"),
             kind == "anthropic" ? QByteArray("provider-key") : QByteArray("Bearer provider-key"));
+        if (kind == "openai-chat") {
+            // Same dialect in and out: relayed byte for byte (only the routed model differs).
+            QByteArray expected = body;
+            expected.replace("\"claude-sonnet-5\"", "\"up-model\"");
+            QCOMPARE(up.body, expected);
+            if (stream)
+                QCOMPARE(r.body, chatTextStream());
+            else
+                QVERIFY(r.body.contains("\"content\":\"Hello\""));
+            return;
+        }
         QString text;
         QString toolArgs;
         QString finish;
