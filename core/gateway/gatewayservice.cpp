@@ -2,6 +2,7 @@
 
 #include "accounts/credentialmanager.h"
 #include "common/logging.h"
+#include "gateway/inboundadapter.h"
 #include "protocol/anthropic/anthropicresponse.h"
 #include "server/httpserver.h"
 #include "upstream/upstreamclient.h"
@@ -48,12 +49,17 @@ bool GatewayService::start(QString* errorMessage)
     m_server = std::make_unique<HttpServer>(limits);
     m_server->setHandler(
         [this](const HttpRequest& request, HttpResponder* responder) { handleRequest(request, responder); });
-    m_server->setErrorBodyFactory([](int status, const QString& message) {
-        canon::ErrorType type = status == 413 ? canon::ErrorType::RequestTooLarge
-            : status == 408                   ? canon::ErrorType::Timeout
-                                              : canon::ErrorType::InvalidRequest;
-        return qMakePair(
-            QByteArrayLiteral("application/json"), anthropic::encodeError(canon::Error::make(status, type, message)));
+    m_server->setErrorBodyFactory([](int status, const QString& message, const QByteArray& path) {
+        const canon::ErrorType type = status == 413 ? canon::ErrorType::RequestTooLarge
+            : status == 408                         ? canon::ErrorType::Timeout
+                                                    : canon::ErrorType::InvalidRequest;
+        canon::Error e = canon::Error::make(status, type, message);
+        // Answer in the dialect of the endpoint the client called.
+        const InboundAdapter& dialect = path == "/v1/chat/completions" ? openAiChatInbound()
+            : path == "/v1/responses"                                  ? openAiResponsesInbound()
+            : path.startsWith("/v1beta/")                              ? geminiInbound()
+                                                                       : anthropicInbound();
+        return qMakePair(QByteArrayLiteral("application/json"), dialect.encodeError(e, QString()));
     });
     const QHostAddress address = m_hasOverride ? m_overrideAddress : m_config->server.listenAddress;
     const quint16 port = m_hasOverride ? m_overridePort : m_config->server.listenPort;

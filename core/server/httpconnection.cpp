@@ -661,8 +661,13 @@ void HttpConnection::responderDestroyed(HttpResponder* responder)
 
 QPair<QByteArray, QByteArray> HttpConnection::errorBody(int status, const QString& message) const
 {
-    if (m_context->errorBodyFactory)
-        return m_context->errorBodyFactory(status, message);
+    if (m_context->errorBodyFactory) {
+        QByteArray path = m_request.path.isEmpty() ? m_request.target : m_request.path;
+        const qsizetype q = path.indexOf('?');
+        if (q >= 0)
+            path.truncate(q);
+        return m_context->errorBodyFactory(status, message, path);
+    }
     return HttpServer::defaultErrorBody(status, message);
 }
 

@@ -35,9 +35,11 @@ struct HttpServerLimits
 // Called once per complete request, on the server's thread. The handler answers through the responder, at once or
 // later. See HttpResponder for its lifetime.
 using HttpHandler = std::function<void(const HttpRequest& request, HttpResponder* responder)>;
-// Makes the body of the error responses the server produces itself (400, 408, 413, 431, 503, ...).
-using HttpErrorBodyFactory
-    = std::function<QPair<QByteArray /*content-type*/, QByteArray /*body*/>(int status, const QString& message)>;
+// Makes the body of the error responses the server produces itself (400, 408, 413, 431, 503, ...). `path` is the
+// request's path as far as it was read (empty when the request line was unreadable), so the answer can be in the
+// dialect of the endpoint the client called.
+using HttpErrorBodyFactory = std::function<QPair<QByteArray /*content-type*/, QByteArray /*body*/>(
+    int status, const QString& message, const QByteArray& path)>;
 
 // A small HTTP/1.1 server on QTcpServer + http_parser: keep-alive, pipelining (answered in order), chunked request
 // bodies, Expect: 100-continue, streaming (chunked) responses, size limits and timeouts. Single-threaded: everything

@@ -894,7 +894,7 @@ void TestHttpServer::errorBodyFactory()
     auto server = startServer(limits);
     QVERIFY(server);
     QList<int> statuses;
-    server->setErrorBodyFactory([&](int status, const QString& message) {
+    server->setErrorBodyFactory([&](int status, const QString& message, const QByteArray&) {
         statuses.append(status);
         return qMakePair(QByteArrayLiteral("application/x-test"),
             QByteArray("E:" + QByteArray::number(status) + ":" + message.toUtf8()));

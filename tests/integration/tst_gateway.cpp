@@ -776,6 +776,18 @@ private Q_SLOTS:
         const QJsonObject g = json(r.body).value(QLatin1String("error")).toObject();
         QCOMPARE(g.value(QLatin1String("code")).toInt(), 400);
         QCOMPARE(g.value(QLatin1String("status")).toString(), QStringLiteral("INVALID_ARGUMENT"));
+        // Errors the HTTP layer makes itself (here: an oversize body) follow the endpoint's dialect too.
+        QList<ParsedResponse> big
+            = exchange("POST /v1/responses HTTP/1.1\r\nHost: x\r\nContent-Length: 999999999999\r\n\r\n");
+        QCOMPARE(big.size(), 1);
+        QCOMPARE(big.first().status, 413);
+        QVERIFY(!json(big.first().body).contains(QLatin1String("type")));
+        QVERIFY(json(big.first().body).value(QLatin1String("error")).toObject().contains(QLatin1String("message")));
+        big = exchange(
+            "POST /v1beta/models/m:generateContent HTTP/1.1\r\nHost: x\r\nContent-Length: 999999999999\r\n\r\n");
+        QCOMPARE(big.size(), 1);
+        QCOMPARE(
+            json(big.first().body).value(QLatin1String("error")).toObject().value(QLatin1String("code")).toInt(), 413);
         // Unknown route, Gemini shape
         r = post("/v1beta/models/unrouted-model:generateContent",
             "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"hi\"}]}]}");
