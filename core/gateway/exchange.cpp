@@ -283,6 +283,11 @@ void Exchange::run()
             return methodNotAllowed("GET");
         return handleModels(path.size() > 11 ? path.mid(11) : QByteArray());
     }
+    if (path == "/v1beta/models" && method == "GET") {
+        m_inbound = &geminiInbound();
+        m_geminiModelList = true;
+        return handleModels(QByteArray());
+    }
     if (path == "/switchyard/v1/status") {
         if (method != "GET")
             return methodNotAllowed("GET");
@@ -350,6 +355,23 @@ void Exchange::handleModels(const QByteArray& id)
         }
         return sendError(canon::Error::make(
             404, canon::ErrorType::NotFound, QStringLiteral("model \"%1\" is not routed by this gateway").arg(wanted)));
+    }
+    if (m_geminiModelList) {
+        QJsonArray models;
+        for (const QJsonValue& v : std::as_const(data)) {
+            const QString modelId = v.toObject().value(QLatin1String("id")).toString();
+            QJsonObject m {{QLatin1String("name"), QString(QStringLiteral("models/") + modelId)},
+                {QLatin1String("displayName"), modelId},
+                {QLatin1String("supportedGenerationMethods"),
+                    QJsonArray {QStringLiteral("generateContent"), QStringLiteral("streamGenerateContent"),
+                        QStringLiteral("countTokens")}}};
+            if (v.toObject().contains(QLatin1String("max_input_tokens")))
+                m.insert(QLatin1String("inputTokenLimit"), v.toObject().value(QLatin1String("max_input_tokens")));
+            if (v.toObject().contains(QLatin1String("max_tokens")))
+                m.insert(QLatin1String("outputTokenLimit"), v.toObject().value(QLatin1String("max_tokens")));
+            models.append(m);
+        }
+        return respondJson(200, compactJson(QJsonObject {{QLatin1String("models"), models}}));
     }
     // Anthropic clients send anthropic-version (or x-api-key); everyone else gets OpenAI's list shape.
     if (m_request.header("anthropic-version").isNull() && m_request.header("x-api-key").isNull()) {

@@ -110,6 +110,7 @@ private:
     bool m_countTokens = false;
     QString m_geminiModel; // Gemini inbound: the model comes from the path
     bool m_geminiStream = false;
+    bool m_geminiModelList = false;
     bool m_bodyEdited = false; // the request changed (subagent tag removed): no byte-exact relay
     QJsonObject m_rootJson;
     canon::Error m_lastError;

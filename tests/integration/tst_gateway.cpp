@@ -487,6 +487,11 @@ private Q_SLOTS:
         ParsedResponse openAi;
         QTRY_VERIFY_WITH_TIMEOUT((raw += o.readAll(), parseHttpResponse(raw, &openAi)), 5000);
         QCOMPARE(json(openAi.body).value(QLatin1String("object")).toString(), QStringLiteral("list"));
+        const QList<ParsedResponse> google = exchange(request("GET", "/v1beta/models", QByteArray()));
+        QCOMPARE(google.size(), 1);
+        const QJsonArray models = json(google.first().body).value(QLatin1String("models")).toArray();
+        QVERIFY(!models.isEmpty());
+        QVERIFY(models.first().toObject().value(QLatin1String("name")).toString().startsWith(QLatin1String("models/")));
         QCOMPARE(json(openAi.body)
                      .value(QLatin1String("data"))
                      .toArray()
