@@ -10,6 +10,8 @@
 
 #include <QCoreApplication>
 #include <QFile>
+#include <QLocale>
+#include <QTranslator>
 #include <QSaveFile>
 
 #ifdef SWITCHYARD_WITH_UI
@@ -59,6 +61,10 @@ int main(int argc, char** argv)
 #endif
     QCoreApplication::setApplicationName(QStringLiteral("switchyard"));
     QCoreApplication::setApplicationVersion(QStringLiteral(SWITCHYARD_VERSION));
+
+    QTranslator translator;
+    if (translator.load(QLocale(), QStringLiteral("switchyard"), QStringLiteral("_"), QStringLiteral(":/i18n")))
+        QCoreApplication::installTranslator(&translator);
 
     const sy::CommandLineOptions options = sy::parseCommandLine(QCoreApplication::arguments());
     if (!options.error.isEmpty()) {
