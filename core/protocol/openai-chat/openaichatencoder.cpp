@@ -40,8 +40,10 @@ QString errorTypeFor(canon::ErrorType type)
 } // namespace
 
 SseEncoder::SseEncoder(const QString& model, bool includeUsage)
-    : m_id(QStringLiteral("chatcmpl-") + anthropic::newMessageId().mid(4)), m_model(model),
-      m_created(QDateTime::currentSecsSinceEpoch()), m_includeUsage(includeUsage)
+    : m_id(QStringLiteral("chatcmpl-") + anthropic::newMessageId().mid(4))
+    , m_model(model)
+    , m_created(QDateTime::currentSecsSinceEpoch())
+    , m_includeUsage(includeUsage)
 {
 }
 
@@ -109,7 +111,8 @@ void SseEncoder::encode(const canon::StreamEvent& e, QByteArray& out)
     }
     case Type::ToolCallArgsDelta:
         if (m_inTool && !e.text.isEmpty()) {
-            QByteArray d = R"({"tool_calls":[{"index":)" + QByteArray::number(m_toolIndex) + R"(,"function":{"arguments":)";
+            QByteArray d
+                = R"({"tool_calls":[{"index":)" + QByteArray::number(m_toolIndex) + R"(,"function":{"arguments":)";
             appendJsonString(d, e.text);
             chunk(out, d + "}}]}");
         }
@@ -119,13 +122,14 @@ void SseEncoder::encode(const canon::StreamEvent& e, QByteArray& out)
         break;
     case Type::Finish: {
         m_usage.mergeFrom(e.usage);
-        m_stop = m_toolIndex >= 0 ? canon::StopReason::ToolUse
+        m_stop = m_toolIndex >= 0                        ? canon::StopReason::ToolUse
             : e.stopReason == canon::StopReason::ToolUse ? canon::StopReason::EndTurn
-                                                          : e.stopReason;
+                                                         : e.stopReason;
         chunk(out, "{}", finishReasonName(m_stop));
         if (m_includeUsage) {
             const qint64 cached = qMax<qint64>(0, m_usage.cacheReadTokens);
-            const qint64 prompt = qMax<qint64>(0, m_usage.inputTokens) + cached + qMax<qint64>(0, m_usage.cacheWriteTokens);
+            const qint64 prompt
+                = qMax<qint64>(0, m_usage.inputTokens) + cached + qMax<qint64>(0, m_usage.cacheWriteTokens);
             const qint64 completion = qMax<qint64>(0, m_usage.outputTokens);
             out.append(R"(data: {"id":")" + m_id.toLatin1() + R"(","object":"chat.completion.chunk","created":)"
                 + QByteArray::number(m_created) + R"(,"model":)");

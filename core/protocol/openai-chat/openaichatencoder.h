@@ -9,7 +9,8 @@ namespace sy::openaichat {
 // Canonical stream events -> OpenAI Chat Completions chunks (`data: {...}\n\n`, then `data: [DONE]`), for clients
 // that speak Chat Completions. Reasoning goes out as delta.reasoning_content; tool calls by index with their id
 // and name in the first fragment; the last chunk carries finish_reason, a usage chunk follows when asked for.
-class SseEncoder {
+class SseEncoder
+{
 public:
     SseEncoder(const QString& model, bool includeUsage);
     void encode(const canon::StreamEvent& event, QByteArray& out);
