@@ -517,7 +517,6 @@ void Exchange::startNextAttempt()
         m_attemptClock.start();
         if (creds && m_credIndex >= 0)
             creds->requestStarted(target.provider->id, m_credIndex);
-        m_upstreamKind = target.provider->kind;
         if (m_inbound->relaysTo(target.provider->kind)) {
             if (target.provider->kind == ProviderKind::Anthropic)
                 return startPassthrough();

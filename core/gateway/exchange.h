@@ -120,7 +120,6 @@ private:
     // translation state
     canon::Request m_canonical;
     canon::TranslationContext m_ctx;
-    ProviderKind m_upstreamKind = ProviderKind::OpenAiChat;
     bool m_clientStream = false;
     bool m_upstreamStreaming = false;
     bool m_upstreamOk = false;

@@ -1,5 +1,6 @@
 #include "anthropicrelay.h"
 
+#include "anthropicresponse.h"
 #include "common/jsonwriter.h"
 
 #include <QJsonArray>
@@ -8,19 +9,6 @@
 namespace sy::anthropic {
 
 namespace {
-canon::Usage usageOf(const QJsonObject& u)
-{
-    canon::Usage usage;
-    auto num = [&u](const char* k) {
-        const QJsonValue v = u.value(QLatin1String(k));
-        return v.isDouble() ? qint64(v.toDouble()) : qint64(-1);
-    };
-    usage.inputTokens = num("input_tokens");
-    usage.outputTokens = num("output_tokens");
-    usage.cacheReadTokens = num("cache_read_input_tokens");
-    usage.cacheWriteTokens = num("cache_creation_input_tokens");
-    return usage;
-}
 
 // The value of the first "index" key, or -1. Only used on delta/stop events, whose other strings are escaped.
 int scanIndex(const QByteArray& data)
@@ -125,7 +113,7 @@ void StreamRelay::handle(const SseEvent& e, QByteArray& out)
             m_started = true;
             QJsonObject root = QJsonDocument::fromJson(e.data).object();
             QJsonObject msg = root.value(QLatin1String("message")).toObject();
-            m_usage.mergeFrom(usageOf(msg.value(QLatin1String("usage")).toObject()));
+            m_usage.mergeFrom(usageFromJson(msg.value(QLatin1String("usage")).toObject()));
             if (msg.value(QLatin1String("content")).isArray() && msg.contains(QLatin1String("role"))) {
                 writeRaw(e, out);
             } else {
@@ -245,7 +233,7 @@ void StreamRelay::handle(const SseEvent& e, QByteArray& out)
         const QString sr = o.value(QLatin1String("delta")).toObject().value(QLatin1String("stop_reason")).toString();
         if (!sr.isEmpty())
             m_stop = canon::stopReasonFromName(sr);
-        m_usage.mergeFrom(usageOf(o.value(QLatin1String("usage")).toObject()));
+        m_usage.mergeFrom(usageFromJson(o.value(QLatin1String("usage")).toObject()));
         m_sawMessageDelta = true;
         writeRaw(e, out);
         return;

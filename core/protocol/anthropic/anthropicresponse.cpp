@@ -132,6 +132,20 @@ canon::Error decodeError(int httpStatus, const QByteArray& body)
     return e;
 }
 
+canon::Usage usageFromJson(const QJsonObject& u)
+{
+    canon::Usage usage;
+    auto num = [&u](const char* k) {
+        const QJsonValue v = u.value(QLatin1String(k));
+        return v.isDouble() ? qint64(v.toDouble()) : qint64(-1);
+    };
+    usage.inputTokens = num("input_tokens");
+    usage.outputTokens = num("output_tokens");
+    usage.cacheReadTokens = num("cache_read_input_tokens");
+    usage.cacheWriteTokens = num("cache_creation_input_tokens");
+    return usage;
+}
+
 QString newMessageId()
 {
     static const char alphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -224,14 +238,7 @@ Result<canon::Response, canon::Error> decodeResponse(const QByteArray& body)
         r.content.append(decodeContentBlock(b.toObject(), &ok, &error));
     r.stopReason = canon::stopReasonFromName(o.value(QLatin1String("stop_reason")).toString());
     r.stopSequence = o.value(QLatin1String("stop_sequence")).toString();
-    const QJsonObject u = o.value(QLatin1String("usage")).toObject();
-    auto num = [&u](const char* k) {
-        return u.contains(QLatin1String(k)) ? qint64(u.value(QLatin1String(k)).toDouble()) : -1;
-    };
-    r.usage.inputTokens = num("input_tokens");
-    r.usage.outputTokens = num("output_tokens");
-    r.usage.cacheReadTokens = num("cache_read_input_tokens");
-    r.usage.cacheWriteTokens = num("cache_creation_input_tokens");
+    r.usage = usageFromJson(o.value(QLatin1String("usage")).toObject());
     return r;
 }
 

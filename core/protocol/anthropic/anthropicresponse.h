@@ -23,6 +23,9 @@ QByteArray encodeResponse(const canon::Response& response, const QString& model)
 // Anthropic Message JSON -> canonical response.
 Result<canon::Response, canon::Error> decodeResponse(const QByteArray& body);
 
+// An Anthropic usage object -> canonical usage (absent or null fields stay -1).
+canon::Usage usageFromJson(const QJsonObject& usage);
+
 // A message id of the form msg_<24 random base62 chars>.
 QString newMessageId();
 // Makes a tool-use id acceptable to Anthropic (^[a-zA-Z0-9_-]+$); generates one if empty.

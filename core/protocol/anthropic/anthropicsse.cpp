@@ -274,22 +274,6 @@ void StreamDecoder::finish(canon::StreamEvents& out)
     }
 }
 
-namespace {
-canon::Usage usageFrom(const QJsonObject& u)
-{
-    canon::Usage usage;
-    auto num = [&u](const char* k) {
-        const QJsonValue v = u.value(QLatin1String(k));
-        return v.isDouble() ? qint64(v.toDouble()) : qint64(-1);
-    };
-    usage.inputTokens = num("input_tokens");
-    usage.outputTokens = num("output_tokens");
-    usage.cacheReadTokens = num("cache_read_input_tokens");
-    usage.cacheWriteTokens = num("cache_creation_input_tokens");
-    return usage;
-}
-} // namespace
-
 void StreamDecoder::handle(const SseEvent& ev, canon::StreamEvents& out)
 {
     if (m_done)
@@ -313,7 +297,7 @@ void StreamDecoder::handle(const SseEvent& ev, canon::StreamEvents& out)
         const QJsonObject msg = o.value(QLatin1String("message")).toObject();
         StreamEvent s = StreamEvent::of(Type::MessageStart, msg.value(QLatin1String("model")).toString());
         s.id = msg.value(QLatin1String("id")).toString();
-        s.usage = usageFrom(msg.value(QLatin1String("usage")).toObject());
+        s.usage = usageFromJson(msg.value(QLatin1String("usage")).toObject());
         m_usage.mergeFrom(s.usage);
         out.append(s);
         // Some upstreams put complete blocks into message_start.
@@ -377,7 +361,7 @@ void StreamDecoder::handle(const SseEvent& ev, canon::StreamEvents& out)
         if (!sr.isEmpty())
             m_stop = canon::stopReasonFromName(sr);
         m_stopSequence = d.value(QLatin1String("stop_sequence")).toString();
-        m_usage.mergeFrom(usageFrom(o.value(QLatin1String("usage")).toObject()));
+        m_usage.mergeFrom(usageFromJson(o.value(QLatin1String("usage")).toObject()));
     } else if (type == QLatin1String("message_stop")) {
         m_done = true;
         StreamEvent f = StreamEvent::of(Type::Finish, m_stopSequence);
