@@ -367,7 +367,7 @@ void CredentialManager::reportSuccess(const QString& providerId, int index, cons
 qint64 CredentialManager::reportFailure(const QString& providerId, int index, const QString& model, FailureKind kind,
     int httpStatus, const HeaderList& headers, const QByteArray& body, const QString& message)
 {
-    const Effective effective = classify(kind, httpStatus);
+    Effective effective = classify(kind, httpStatus);
     if (effective == Effective::None)
         return 0;
     ProviderState* p = nullptr;
@@ -387,8 +387,13 @@ qint64 CredentialManager::reportFailure(const QString& providerId, int index, co
         p->recentStatuses.removeLast();
 
     if (effective == Effective::Unauthorized) {
-        c.invalid = true;
-        return 0;
+        if (c.kind == Credential::Kind::ApiKey) {
+            c.invalid = true;
+            return 0;
+        }
+        // An account's token is refreshed by the AccountManager (which drops the account from the pool when the
+        // provider refuses the refresh): cool it like a server error meanwhile.
+        effective = Effective::ServerError;
     }
 
     ModelState& m = c.models[model];

@@ -3,6 +3,7 @@
 #include "common/logging.h"
 #include "jsonlocator.h"
 #include "jsonschema.h"
+#include "oauth/oauthprovider.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -111,6 +112,18 @@ QHash<QString, QString> processEnvironment()
 }
 
 namespace {
+
+// Ids of the implicit providers that OAuth logins add ("chatgpt", "claude", "google"); routes may name them.
+QStringList loginProviderIds(const Config& config)
+{
+    QStringList ids;
+    const Result<QList<OAuthProviderSpec>> specs = loadOAuthProviders(config.oauth);
+    if (specs) {
+        for (const OAuthProviderSpec& s : specs.value())
+            ids.append(s.upstreamProviderId);
+    }
+    return ids;
+}
 
 class ConfigParser
 {
@@ -318,10 +331,18 @@ public:
             for (int i = 0; i < arr.size(); ++i) {
                 const QString cp = path + QStringLiteral(".credentials[%1]").arg(i);
                 const QJsonObject c = arr.at(i).toObject();
-                checkKeys(c, cp, {"api_key", "id", "label"});
+                checkKeys(c, cp, {"api_key", "account", "accounts", "id", "label"});
                 const QJsonValue key = c.value(QLatin1String("api_key"));
-                if (!key.isString() || key.toString().isEmpty()) {
-                    fail(cp + QStringLiteral(".api_key"), QStringLiteral("must be a key or \"env:NAME\""));
+                const QString accountRef = c.value(QLatin1String("account")).toString();
+                const QString accountsOf = c.value(QLatin1String("accounts")).toString();
+                const int kinds = int(!key.isUndefined()) + int(!accountRef.isEmpty()) + int(!accountsOf.isEmpty());
+                if (kinds != 1) {
+                    fail(cp, QStringLiteral("give exactly one of \"api_key\", \"account\" or \"accounts\""));
+                    return false;
+                }
+                if (!key.isUndefined() && (!key.isString() || key.toString().isEmpty())) {
+                    fail(cp + QStringLiteral(".api_key"),
+                        QStringLiteral("must be a key, \"env:NAME\" or \"keychain:ID\""));
                     return false;
                 }
                 Credential cred;
@@ -336,7 +357,20 @@ public:
                     }
                 }
                 const QString k = key.toString();
-                if (k.startsWith(QLatin1String("env:"))) {
+                if (!accountRef.isEmpty() || !accountsOf.isEmpty()) {
+                    cred.kind = Credential::Kind::Account;
+                    cred.accountRef = accountRef;
+                    cred.accountsOf = accountsOf;
+                    cred.source = accountRef.isEmpty() ? QStringLiteral("accounts:") + accountsOf
+                                                       : QStringLiteral("account:") + accountRef;
+                } else if (k.startsWith(QLatin1String("keychain:"))) {
+                    cred.source = k;
+                    cred.secretRef = k;
+                    if (k.size() <= 9) {
+                        fail(cp + QStringLiteral(".api_key"), QStringLiteral("\"keychain:\" needs an id"));
+                        return false;
+                    }
+                } else if (k.startsWith(QLatin1String("env:"))) {
                     const QString name = k.mid(4);
                     cred.source = k;
                     cred.apiKey = m_env.value(name);
@@ -485,7 +519,7 @@ public:
                 return false;
             }
             RouteTarget target {t.left(slash), t.mid(slash + 1)};
-            if (!config.provider(target.providerId)) {
+            if (!config.provider(target.providerId) && !loginProviderIds(config).contains(target.providerId)) {
                 fail(tp, QStringLiteral("unknown provider \"%1\"").arg(target.providerId));
                 return false;
             }
@@ -513,7 +547,13 @@ public:
             return Result<Config>::failure(
                 fail(violation.path.isEmpty() ? QStringLiteral("(top level)") : violation.path, violation.message));
         Config config;
-        checkKeys(root, QString(), {"version", "server", "providers", "routes"});
+        checkKeys(root, QString(), {"version", "server", "providers", "routes", "oauth"});
+        config.oauth = root.value(QLatin1String("oauth")).toObject();
+        if (!config.oauth.isEmpty()) {
+            const Result<QList<OAuthProviderSpec>> specs = loadOAuthProviders(config.oauth);
+            if (!specs)
+                return Result<Config>::failure(fail(QStringLiteral("oauth"), specs.error()));
+        }
         const QJsonValue version = root.value(QLatin1String("version"));
         if (!version.isUndefined() && version.toInt(-1) != 1)
             return Result<Config>::failure(fail(

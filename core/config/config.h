@@ -29,16 +29,21 @@ struct ModelProfile
     QString reasoningStyle; // "effort" (reasoning_effort), "deepseek", "openrouter", "qwen", "none"
 };
 
-// One member of a provider's credential pool. API keys today; OAuth accounts (a later issue) join the same pool
-// with kind Account and their token supplied at request time.
+// One member of a provider's credential pool: an API key, or an OAuth account whose token is supplied at request
+// time by the AccountManager. Config entries that name accounts ("account"/"accounts") are expanded into concrete
+// Account credentials by expandAccounts() (accounts/accountpool.h) before the gateway uses the config.
 struct Credential
 {
     enum class Kind { ApiKey, Account };
-    QString id; // stable, non-secret: the config's "id", else "<provider>#<n>" (n from 1)
+    QString id; // stable, non-secret: the config's "id", else "<provider>#<n>" (n from 1); an account's id
     QString label; // for people; optional
     Kind kind = Kind::ApiKey;
     QString apiKey; // resolved secret; never logged or written back
-    QString source; // "literal" or "env:NAME" (for messages, never the secret itself)
+    QString source; // "literal", "env:NAME", "keychain:ID" or "account:ID" (never the secret itself)
+    QString secretRef; // "keychain:ID": the secret store key "apikey:ID", resolved by the gateway
+    QString accountRef; // config entry {"account": ID}: that account (before expansion)
+    QString accountsOf; // config entry {"accounts": "chatgpt"}: every account of that login provider
+    QString accountType; // Account credentials: "chatgpt-codex", "claude", "google-gemini"
 };
 
 enum class PoolStrategy { RoundRobin, FillFirst, LeastUsed, Sticky };
@@ -52,6 +57,8 @@ struct ProviderConfig
     QList<Credential> credentials;
     QList<ModelProfile> models;
     QList<QPair<QByteArray, QByteArray>> extraHeaders;
+    QString accountProvider; // set on the implicit provider of a login provider ("chatgpt"): accounts only, never
+                             // the client's own key
     int connectTimeoutMs = 30000;
     int idleTimeoutMs = 300000;
     int totalTimeoutMs = 1800000;
@@ -105,6 +112,7 @@ struct Config
     ServerConfig server;
     QList<ProviderConfig> providers;
     QList<RouteRule> routes;
+    QJsonObject oauth; // overrides of the shipped OAuth login providers (see oauth/oauthprovider.h)
 
     const ProviderConfig* provider(const QString& id) const;
 };

@@ -1,5 +1,8 @@
 #include "exchange.h"
 
+#include "accounts/accountmanager.h"
+#include "gateway/accountwire.h"
+
 #include "common/jsonwriter.h"
 #include "common/logging.h"
 #include "protocol/anthropic/anthropicrequest.h"
@@ -292,6 +295,16 @@ void Exchange::run()
         if (method != "GET")
             return methodNotAllowed("GET");
         QJsonObject status = m_env.credentials ? m_env.credentials->status() : QJsonObject();
+        // Login providers nobody logged in to are noise here.
+        QJsonArray providers;
+        for (const QJsonValue& v : status.value(QLatin1String("providers")).toArray()) {
+            const ProviderConfig* p = m_env.config->provider(v.toObject().value(QLatin1String("id")).toString());
+            if (!(p && !p->accountProvider.isEmpty() && p->credentials.isEmpty()))
+                providers.append(v);
+        }
+        status.insert(QLatin1String("providers"), providers);
+        if (m_env.accounts)
+            status.insert(QLatin1String("accounts"), m_env.accounts->status().value(QLatin1String("accounts")));
         status.insert(QLatin1String("version"), QStringLiteral(SWITCHYARD_VERSION));
         return respondJson(200, compactJson(status));
     }
@@ -499,6 +512,14 @@ void Exchange::startNextAttempt()
             pick = creds->pick(*target.provider, target.upstreamModel, m_affinity, m_decision.priority);
         else if (!target.provider->credentials.isEmpty())
             pick.index = target.provider->credentials.first().apiKey.isEmpty() ? -1 : 0;
+        if (pick.index == -2 && !target.provider->accountProvider.isEmpty()) {
+            // A login provider's pool never forwards the client's own key.
+            recordSkip(target,
+                QStringLiteral("no %1 account is logged in (switchyard account login %1)")
+                    .arg(target.provider->accountProvider));
+            m_advanceTarget = true;
+            continue;
+        }
         if (pick.index == -1) {
             recordSkip(target, QStringLiteral("no ready credential (cooling down or invalid)"));
             m_advanceTarget = true;
@@ -517,14 +538,65 @@ void Exchange::startNextAttempt()
         m_attemptClock.start();
         if (creds && m_credIndex >= 0)
             creds->requestStarted(target.provider->id, m_credIndex);
-        if (m_inbound->relaysTo(target.provider->kind)) {
-            if (target.provider->kind == ProviderKind::Anthropic)
+        m_account = nullptr;
+        m_accountToken.clear();
+        if (m_credIndex >= 0 && target.provider->credentials.at(m_credIndex).kind == Credential::Kind::Account)
+            return startWithAccount(target.provider->credentials.at(m_credIndex).id);
+        return dispatchAttempt();
+    }
+}
+
+void Exchange::startWithAccount(const QString& accountId)
+{
+    AccountManager* accounts = m_env.accounts;
+    const Account* account = accounts ? accounts->account(accountId) : nullptr;
+    const OAuthProviderSpec* spec = account ? accounts->spec(account->provider) : nullptr;
+    if (!account || !spec) {
+        endAttempt(QStringLiteral("skipped"), QStringLiteral("account %1 is not loaded").arg(accountId));
+        m_advanceTarget = false;
+        return startNextAttempt();
+    }
+    m_accountSpec = *spec;
+    m_account = &m_accountSpec;
+    m_accountId = accountId;
+    m_accountMeta = account->meta;
+    QPointer<Exchange> self(this);
+    accounts->withFreshToken(accountId, this, [this, self](bool ok, const QString& token, const QString& error) {
+        if (!self || m_done)
+            return;
+        if (!ok) {
+            // The account cannot be used now (needs login, offline refresh): the next credential or target.
+            if (m_env.credentials && m_credIndex >= 0)
+                m_env.credentials->reportFailure(m_target.provider->id, m_credIndex, m_target.upstreamModel,
+                    FailureKind::Unauthorized, 401, {}, {}, error);
+            endAttempt(QStringLiteral("skipped"), error);
+            return startNextAttempt();
+        }
+        m_accountToken = token.toUtf8();
+        if (m_account->codeAssist && m_accountMeta.value(QLatin1String("project_id")).toString().isEmpty()) {
+            endAttempt(QStringLiteral("skipped"),
+                QStringLiteral("the Google account has no Code Assist project yet (log in again)"));
+            return startNextAttempt();
+        }
+        dispatchAttempt();
+    });
+}
+
+void Exchange::dispatchAttempt()
+{
+    const ResolvedTarget& target = m_target;
+    {
+        // Accounts of ChatGPT and Google need request rewriting (Codex backend rules, Code Assist envelope).
+        const bool rewrite = m_account && m_account->upstreamKind != ProviderKind::Anthropic;
+        const ProviderKind kind = m_account ? m_account->upstreamKind : target.provider->kind;
+        if (m_inbound->relaysTo(kind) && !rewrite) {
+            if (kind == ProviderKind::Anthropic)
                 return startPassthrough();
             // Same dialect in and out: the bytes go through untouched, unless the request had to change.
             if (!m_bodyEdited && target.effort.isEmpty() && target.thinkingBudget < 0 && !m_countTokens)
                 return startRawRelay();
         }
-        if (!upstreamAdapter(target.provider->kind)) {
+        if (!upstreamAdapter(kind)) {
             endAttempt(QStringLiteral("skipped"), QStringLiteral("provider kind not supported by this build"));
             return sendError(canon::Error::make(501, canon::ErrorType::Api,
                 QStringLiteral("provider %1 is of kind %2, which this build cannot translate to yet")
@@ -532,6 +604,21 @@ void Exchange::startNextAttempt()
         }
         return startTranslated();
     }
+}
+
+HeaderList Exchange::accountHeaders() const
+{
+    HeaderList h {qMakePair(QByteArrayLiteral("authorization"), QByteArray("Bearer " + m_accountToken))};
+    for (const auto& extra : m_account->upstreamHeaders)
+        h.append(extra);
+    if (m_account->accountType == QLatin1String("chatgpt-codex")) {
+        const QString accountId = m_accountMeta.value(QLatin1String("chatgpt_account_id")).toString();
+        if (!accountId.isEmpty())
+            h.append(qMakePair(QByteArrayLiteral("chatgpt-account-id"), accountId.toUtf8()));
+        h.append(qMakePair(
+            QByteArrayLiteral("session_id"), (m_affinity.isEmpty() ? m_record.requestId : m_affinity).toUtf8()));
+    }
+    return h;
 }
 
 void Exchange::recordSkip(const ResolvedTarget& target, const QString& why)
@@ -570,6 +657,8 @@ bool Exchange::tryFailover(FailureKind kind, int status, const QByteArray& body,
     if (m_env.credentials && m_credIndex >= 0 && !contextOverflow)
         m_env.credentials->reportFailure(m_target.provider->id, m_credIndex, m_target.upstreamModel, kind, status,
             m_upstreamHeaderList, body, error.message);
+    if ((status == 401 || status == 403) && m_account && m_env.accounts)
+        m_env.accounts->reportUnauthorized(m_accountId);
     m_lastError = error;
     if (!m_lastError.message.startsWith(QLatin1String("provider ")))
         m_lastError.message = QStringLiteral("provider %1: %2").arg(m_target.provider->id, error.message);
@@ -674,22 +763,36 @@ void Exchange::startPassthrough()
     }
 
     UpstreamRequest req;
-    QString url = target.provider->baseUrl
+    QString url = (m_account ? m_account->upstreamBaseUrl : target.provider->baseUrl)
         + (m_countTokens ? QLatin1String("/v1/messages/count_tokens") : QLatin1String("/v1/messages"));
     if (!m_request.query.isEmpty())
         url += QLatin1Char('?') + QString::fromLatin1(m_request.query);
     req.url = QUrl(url);
     bool hasVersion = false;
+    bool hasBeta = false;
+    const QByteArray accountBeta = m_account ? m_account->anthropicBeta.toLatin1() : QByteArray();
     for (const auto& h : m_request.headers) {
         if (isHopByHop(h.first))
             continue;
         if (QByteArrayView(h.first).compare("anthropic-version", Qt::CaseInsensitive) == 0)
             hasVersion = true;
+        if (!accountBeta.isEmpty() && QByteArrayView(h.first).compare("anthropic-beta", Qt::CaseInsensitive) == 0) {
+            // A subscription token needs the OAuth beta flag beside the client's own flags.
+            hasBeta = true;
+            if (!h.second.split(',').contains(accountBeta)) {
+                req.headers.append(qMakePair(h.first, QByteArray(h.second + ',' + accountBeta)));
+                continue;
+            }
+        }
         req.headers.append(h);
     }
     if (!hasVersion)
         req.headers.append(qMakePair(QByteArrayLiteral("anthropic-version"), QByteArrayLiteral("2023-06-01")));
-    if (m_credIndex >= 0) {
+    if (!accountBeta.isEmpty() && !hasBeta)
+        req.headers.append(qMakePair(QByteArrayLiteral("anthropic-beta"), accountBeta));
+    if (m_account) {
+        req.headers += accountHeaders();
+    } else if (m_credIndex >= 0) {
         const QByteArray key = target.provider->credentials.at(m_credIndex).apiKey.toUtf8();
         if (key.startsWith("sk-ant-oat"))
             req.headers.append({"authorization", "Bearer " + key});
@@ -767,14 +870,32 @@ void Exchange::startTranslated()
     m_ctx.clientModel = m_canonical.model;
     m_ctx.upstreamModel = target.upstreamModel;
     UpstreamRequest req;
-    m_adapter = upstreamAdapter(target.provider->kind);
+    const ProviderKind kind = m_account ? m_account->upstreamKind : target.provider->kind;
+    m_adapter = m_account && m_account->codeAssist ? codeAssistAdapter() : upstreamAdapter(kind);
     req.body = m_adapter->encodeRequest(request, target.profile, m_ctx);
-    req.url = QUrl(target.provider->baseUrl + m_adapter->path(target.upstreamModel, m_canonical.stream));
+    bool upstreamStream = m_canonical.stream;
+    if (m_account && m_account->accountType == QLatin1String("chatgpt-codex")) {
+        req.body = codexRequestBody(req.body);
+        upstreamStream = true; // the Codex backend only streams; a JSON client gets the accumulated answer
+    } else if (m_account && m_account->codeAssist) {
+        req.body = wrapCodeAssistRequest(req.body, target.upstreamModel,
+            m_accountMeta.value(QLatin1String("project_id")).toString(), m_record.requestId);
+    }
+    const QString base = m_account ? m_account->upstreamBaseUrl : target.provider->baseUrl;
+    req.url = QUrl(base + m_adapter->path(target.upstreamModel, upstreamStream));
     req.headers.append(qMakePair(QByteArrayLiteral("content-type"), JsonType));
     req.headers.append(
-        qMakePair(QByteArrayLiteral("accept"), m_canonical.stream ? QByteArrayLiteral("text/event-stream") : JsonType));
-    if (m_credIndex >= 0)
+        qMakePair(QByteArrayLiteral("accept"), upstreamStream ? QByteArrayLiteral("text/event-stream") : JsonType));
+    if (m_account) {
+        req.headers += accountHeaders();
+        if (kind == ProviderKind::Anthropic) {
+            req.headers.append(qMakePair(QByteArrayLiteral("anthropic-version"), QByteArrayLiteral("2023-06-01")));
+            if (!m_account->anthropicBeta.isEmpty())
+                req.headers.append(qMakePair(QByteArrayLiteral("anthropic-beta"), m_account->anthropicBeta.toLatin1()));
+        }
+    } else if (m_credIndex >= 0) {
         req.headers += m_adapter->authHeaders(target.provider->credentials.at(m_credIndex).apiKey.toUtf8());
+    }
     for (const auto& h : target.provider->extraHeaders)
         req.headers.append(h);
     req.idleTimeoutMs = target.provider->idleTimeoutMs;

@@ -3,6 +3,7 @@
 #include "accounts/credentialmanager.h"
 #include "common/clock.h"
 #include "config/config.h"
+#include "oauth/oauthprovider.h"
 #include "gateway/requestrecord.h"
 #include "protocol/anthropic/anthropicrelay.h"
 #include "protocol/anthropic/anthropicsse.h"
@@ -25,6 +26,7 @@ namespace sy {
 class HttpResponder;
 
 class UpstreamAdapter;
+class AccountManager;
 class InboundAdapter;
 class DownstreamEncoder;
 class UpstreamStreamDecoder;
@@ -36,6 +38,7 @@ struct GatewayEnvironment
     std::shared_ptr<const Router> router;
     UpstreamClient* upstream = nullptr;
     CredentialManager* credentials = nullptr; // pools and cooldowns; outlives config reloads
+    AccountManager* accounts = nullptr; // OAuth accounts' tokens; may be null (no accounts)
     const Clock* clock = nullptr;
     int keepAliveIntervalMs = 10000;
 };
@@ -62,6 +65,9 @@ private:
     QString affinityKey() const;
     void resetAttempt();
     void startNextAttempt();
+    void startWithAccount(const QString& accountId);
+    void dispatchAttempt();
+    HeaderList accountHeaders() const;
     void recordSkip(const ResolvedTarget& target, const QString& why);
     void endAttempt(const QString& outcome, const QString& error);
     // Before the first byte reached the client: note the failure (cooldowns) and move along the chain.
@@ -105,6 +111,12 @@ private:
     int m_triesOnTarget = 0;
     bool m_advanceTarget = false;
     int m_credIndex = -2;
+    // The OAuth account of this attempt (null for API keys): its login provider, id, metadata and token.
+    const OAuthProviderSpec* m_account = nullptr; // points at m_accountSpec when set
+    OAuthProviderSpec m_accountSpec;
+    QString m_accountId;
+    QJsonObject m_accountMeta;
+    QByteArray m_accountToken;
     int m_minContextWindow = -1; // after a context overflow: only larger windows
     QString m_affinity;
     bool m_countTokens = false;

@@ -1,6 +1,11 @@
 #include "gatewayservice.h"
 
+#include "accounts/accountmanager.h"
+#include "accounts/accountpool.h"
 #include "accounts/credentialmanager.h"
+#include "oauth/oauthprovider.h"
+#include "secrets/secretstore.h"
+#include "secrets/secretstorefactory.h"
 #include "common/logging.h"
 #include "gateway/inboundadapter.h"
 #include "protocol/anthropic/anthropicresponse.h"
@@ -26,7 +31,67 @@ GatewayService::~GatewayService()
 
 void GatewayService::setConfig(const Config& config)
 {
-    m_config = std::make_shared<Config>(config);
+    m_baseConfig = config;
+    loadStoredSecrets();
+    applyEffectiveConfig();
+}
+
+void GatewayService::setAccounts(AccountManager* accounts)
+{
+    if (m_accounts)
+        m_accounts->disconnect(this);
+    m_accounts = accounts;
+    if (accounts)
+        connect(accounts, &AccountManager::accountsChanged, this, &GatewayService::applyEffectiveConfig);
+    applyEffectiveConfig();
+}
+
+void GatewayService::setSecretStore(SecretStore* store)
+{
+    m_secrets = store;
+    loadStoredSecrets();
+    applyEffectiveConfig();
+}
+
+void GatewayService::loadStoredSecrets()
+{
+    for (const QString& key : storedSecretKeys(m_baseConfig)) {
+        if (m_secretCache.contains(key) || m_secretReads.contains(key))
+            continue;
+        const QByteArray fromEnv = secretFromEnvironment(key);
+        if (!fromEnv.isEmpty()) {
+            m_secretCache.insert(key, QString::fromUtf8(fromEnv));
+            continue;
+        }
+        if (!m_secrets)
+            continue;
+        m_secretReads.insert(key);
+        QPointer<GatewayService> self(this);
+        m_secrets->read(key, [this, self, key](const SecretResult& r) {
+            if (!self)
+                return;
+            m_secretReads.remove(key);
+            if (r.ok()) {
+                m_secretCache.insert(key, QString::fromUtf8(r.value));
+                applyEffectiveConfig();
+            } else {
+                qCWarning(lcGateway).noquote() << "secret" << key << "unavailable:" << r.message;
+            }
+        });
+    }
+}
+
+void GatewayService::applyEffectiveConfig()
+{
+    Config effective = m_baseConfig;
+    applyStoredSecrets(&effective, m_secretCache);
+    Result<QList<OAuthProviderSpec>> specs = loadOAuthProviders(effective.oauth);
+    if (specs) {
+        if (m_accounts)
+            m_accounts->setProviders(specs.value());
+        effective = expandAccounts(effective, m_accounts ? m_accounts->accounts() : QList<Account>(), specs.value());
+    }
+    m_config = std::make_shared<Config>(effective);
     m_router = std::make_shared<Router>(m_config.get());
     m_credentials->setConfig(*m_config); // keeps cooldowns of credentials that did not change
 }
@@ -102,7 +167,8 @@ QHostAddress GatewayService::address() const
 
 void GatewayService::handleRequest(const HttpRequest& request, HttpResponder* responder)
 {
-    GatewayEnvironment env {m_config, m_router, m_upstream, m_credentials.get(), &m_clockProxy, m_keepAliveMs};
+    GatewayEnvironment env {
+        m_config, m_router, m_upstream, m_credentials.get(), m_accounts.data(), &m_clockProxy, m_keepAliveMs};
     auto* exchange = new Exchange(std::move(env), request, responder, this);
     ++m_active;
     connect(exchange, &Exchange::completed, this, [this](const RequestRecord& record) {

@@ -5,7 +5,10 @@
 #include "gateway/exchange.h"
 #include "gateway/requestrecord.h"
 
+#include <QHash>
 #include <QObject>
+#include <QPointer>
+#include <QSet>
 
 #include <memory>
 
@@ -13,6 +16,8 @@ namespace sy {
 
 class HttpServer;
 class CredentialManager;
+class AccountManager;
+class SecretStore;
 class UpstreamClient;
 
 // The one object ui/ and app/ talk to: holds the config, runs the local server and the upstream client, and
@@ -25,7 +30,13 @@ public:
     explicit GatewayService(QObject* parent = nullptr);
     ~GatewayService() override;
 
+    // The config as written; the gateway runs it with stored secrets filled in and OAuth accounts joined to the
+    // pools (config() returns that effective config).
     void setConfig(const Config& config);
+    // OAuth accounts (may be null); the pools follow its accountsChanged().
+    void setAccounts(AccountManager* accounts);
+    // Where "keychain:ID" API keys are read from (may be null).
+    void setSecretStore(SecretStore* store);
     // Time source for cooldowns (tests inject one); the system clock by default.
     void setClock(const Clock* clock) { m_clockProxy.target = clock; }
     CredentialManager* credentials() const { return m_credentials.get(); }
@@ -49,7 +60,14 @@ Q_SIGNALS:
 
 private:
     void handleRequest(const struct HttpRequest& request, class HttpResponder* responder);
+    void applyEffectiveConfig();
+    void loadStoredSecrets();
 
+    Config m_baseConfig;
+    QPointer<AccountManager> m_accounts;
+    QPointer<SecretStore> m_secrets;
+    QHash<QString, QString> m_secretCache; // "apikey:ID" -> key, read from the secret store or the environment
+    QSet<QString> m_secretReads; // keys being read
     std::shared_ptr<Config> m_config;
     std::shared_ptr<Router> m_router;
     struct ForwardingClock : Clock

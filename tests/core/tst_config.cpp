@@ -99,7 +99,8 @@ private Q_SLOTS:
         QTest::addRow("credential without key")
             << QByteArray("{\"providers\": [{\"id\": \"a\", \"kind\": \"anthropic\", \"base_url\": "
                           "\"http://x\",\n\"credentials\": [{\"id\": \"k1\"}]}], \"routes\": []}")
-            << QStringLiteral("line 2: providers[0].credentials[0].api_key: is required");
+            << QStringLiteral(
+                   "line 2: providers[0].credentials[0]: give exactly one of \"api_key\", \"account\" or \"accounts\"");
     }
     void schemaRejectsUnknownAndMistypedFields()
     {
