@@ -1,5 +1,6 @@
 // Switchyard: thin entry point. Everything that matters lives in core/ (and ui/ for the tray).
 
+#include "accountcommands.h"
 #include "clicommands.h"
 #include "commandline.h"
 #include "unixsignals.h"
@@ -48,6 +49,11 @@ int main(int argc, char** argv)
         const int rc = sy::runCliCommand(QCoreApplication::arguments());
         if (rc >= 0)
             return rc;
+    }
+    if (argc >= 2 && qstrcmp(argv[1], "account") == 0) {
+        QCoreApplication cli(argc, argv);
+        QCoreApplication::setApplicationName(QStringLiteral("switchyard"));
+        return sy::runAccountCommand(QCoreApplication::arguments());
     }
     const bool headless = sy::wantsHeadless(argc, argv);
     std::unique_ptr<QCoreApplication> app;
@@ -99,6 +105,15 @@ int main(int argc, char** argv)
     QObject::connect(&signals, &sy::UnixSignals::terminationRequested, app.get(), [&service](int) {
         service.stop();
         QCoreApplication::quit();
+    });
+
+    // Secrets and OAuth accounts: the keychain (or the 0600 file fallback, with a warning), loaded asynchronously;
+    // until they arrive, account pools are empty and "keychain:" keys are missing.
+    QObject::connect(&service, &sy::GatewayService::warningRaised, &service,
+        [](const QString& message) { printError(QStringLiteral("warning: ") + message); });
+    service.openStorage(sy::GatewayService::defaultStorage(), [](const QString&, const QString& error) {
+        if (!error.isEmpty())
+            printError(error);
     });
 
     QString error;

@@ -176,8 +176,8 @@ void AccountManager::addAccount(const QString& providerId, const TokenSet& token
     const OAuthProviderSpec* s = spec(providerId);
     if (!s)
         return done(false, Account(), QStringLiteral("unknown account provider \"%1\"").arg(providerId));
-    if (tokens.isEmpty())
-        return done(false, Account(), QStringLiteral("no access token"));
+    if (tokens.isEmpty() && tokens.refreshToken.isEmpty())
+        return done(false, Account(), QStringLiteral("no access or refresh token"));
     Account a;
     a.type = s->accountType;
     a.provider = s->id;
@@ -207,7 +207,24 @@ void AccountManager::enrich(const OAuthProviderSpec& spec, Account a, const Toke
             a.meta.insert(QLatin1String("organization"), org.value(QLatin1String("name")));
         if (tokens.extra.contains(QLatin1String("subscription_type")))
             a.plan = tokens.extra.value(QLatin1String("subscription_type")).toString();
-        return store(a, tokens, std::move(done));
+        if (!a.email.isEmpty() || spec.userInfoUrl.isEmpty() || tokens.accessToken.isEmpty())
+            return store(a, tokens, std::move(done));
+        // An imported login carries no identity: ask the profile endpoint.
+        oauthhttp::get(m_nam, spec.userInfoUrl, tokens.accessToken, this,
+            [this, a, tokens, done](const oauthhttp::Reply& r) mutable {
+                const QJsonObject o = QJsonDocument::fromJson(r.body).object();
+                const QJsonObject account = o.value(QLatin1String("account")).toObject();
+                if (r.status == 200) {
+                    a.email = account.value(QLatin1String("email"))
+                                  .toString(account.value(QLatin1String("email_address")).toString());
+                    if (a.plan.isEmpty())
+                        a.plan = account.value(QLatin1String("has_claude_max")).toBool() ? QStringLiteral("max")
+                            : account.value(QLatin1String("has_claude_pro")).toBool()    ? QStringLiteral("pro")
+                                                                                         : QString();
+                }
+                store(a, tokens, std::move(done));
+            });
+        return;
     }
     if (spec.codeAssist) {
         const QString token = tokens.accessToken;

@@ -734,8 +734,29 @@ void Exchange::finishExhausted()
             {QLatin1String("recent_statuses"), QJsonArray::fromStringList(recent.mid(0, 10))}};
         return sendError(e);
     }
+    QStringList reasons;
+    bool accountsOnly = true;
+    for (const UpstreamAttempt& a : std::as_const(m_record.attempts)) {
+        if (a.error.isEmpty())
+            continue;
+        const QString reason = a.providerId + QStringLiteral(": ") + a.error;
+        if (!reasons.contains(reason))
+            reasons.append(reason);
+        accountsOnly = accountsOnly && a.error.contains(QLatin1String("account"));
+    }
+    if (!reasons.isEmpty() && accountsOnly) {
+        // Only OAuth accounts were in the way (none logged in, or each needs a new login).
+        canon::Error e = canon::Error::make(503, canon::ErrorType::Overloaded,
+            QStringLiteral("no usable account for model \"%1\": %2")
+                .arg(m_canonical.model, reasons.join(QStringLiteral("; "))));
+        e.code = QStringLiteral("auth_unavailable");
+        e.shouldRetry = false;
+        return sendError(e);
+    }
     sendError(canon::Error::make(502, canon::ErrorType::Api,
-        QStringLiteral("no target of the route for \"%1\" could be tried").arg(m_canonical.model)));
+        QStringLiteral("no target of the route for \"%1\" could be tried%2")
+            .arg(m_canonical.model,
+                reasons.isEmpty() ? QString() : QStringLiteral(": ") + reasons.join(QStringLiteral("; ")))));
 }
 
 void Exchange::startPassthrough()

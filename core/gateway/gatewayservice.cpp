@@ -4,6 +4,7 @@
 #include "accounts/accountpool.h"
 #include "accounts/credentialmanager.h"
 #include "oauth/oauthprovider.h"
+#include "secrets/filesecretstore.h"
 #include "secrets/secretstore.h"
 #include "secrets/secretstorefactory.h"
 #include "common/logging.h"
@@ -11,6 +12,9 @@
 #include "protocol/anthropic/anthropicresponse.h"
 #include "server/httpserver.h"
 #include "upstream/upstreamclient.h"
+
+#include <QNetworkAccessManager>
+#include <QStandardPaths>
 
 namespace sy {
 
@@ -27,6 +31,73 @@ GatewayService::GatewayService(QObject* parent)
 GatewayService::~GatewayService()
 {
     stop();
+    if (m_accounts)
+        m_accounts->disconnect(this);
+}
+
+AccountManager* GatewayService::accounts() const
+{
+    return m_accounts.data();
+}
+
+SecretStore* GatewayService::secretStore() const
+{
+    return m_secrets.data();
+}
+
+GatewayService::StorageSetup GatewayService::defaultStorage()
+{
+    StorageSetup s;
+    s.dataDir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    s.configDir = QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation);
+    s.environment = processEnvironment();
+    const QString mode = s.environment.value(QStringLiteral("SWITCHYARD_SECRET_STORE"));
+    if (!mode.isEmpty())
+        s.storeMode = mode;
+    const QString service = s.environment.value(QStringLiteral("SWITCHYARD_KEYCHAIN_SERVICE"));
+    if (!service.isEmpty())
+        s.keychainService = service;
+    return s;
+}
+
+void GatewayService::openStorage(
+    const StorageSetup& setup, std::function<void(const QString& warning, const QString& error)> done)
+{
+    const QString secretsFile = setup.configDir + QStringLiteral("/secrets.json");
+    const auto withStore = [this, setup, done](std::unique_ptr<SecretStore> store, const QString& warning) {
+        m_ownedSecrets = std::move(store);
+        if (!m_oauthNam)
+            m_oauthNam = new QNetworkAccessManager(this);
+        m_ownedAccounts = std::make_unique<AccountManager>(
+            m_ownedSecrets.get(), setup.dataDir + QStringLiteral("/accounts.json"), &m_clockProxy, m_oauthNam);
+        m_ownedAccounts->setEnvironment(setup.environment);
+        connect(m_ownedAccounts.get(), &AccountManager::warning, this, &GatewayService::warningRaised);
+        if (!warning.isEmpty())
+            Q_EMIT warningRaised(warning);
+        m_secrets = m_ownedSecrets.get();
+        Result<QList<OAuthProviderSpec>> specs = loadOAuthProviders(m_baseConfig.oauth);
+        if (specs)
+            m_ownedAccounts->setProviders(specs.value());
+        QPointer<GatewayService> self(this);
+        m_ownedAccounts->load([this, self, warning, done](bool ok, const QString& error) {
+            if (!self)
+                return;
+            setAccounts(m_ownedAccounts.get());
+            loadStoredSecrets();
+            applyEffectiveConfig();
+            done(warning, ok ? QString() : error);
+        });
+    };
+    if (setup.storeMode == QLatin1String("memory"))
+        return withStore(std::make_unique<MemorySecretStore>(), QString());
+    if (setup.storeMode == QLatin1String("file")) {
+        auto store = std::make_unique<FileSecretStore>(secretsFile);
+        const QString warning = QStringLiteral("secrets are stored unencrypted in %1 (mode 0600)").arg(secretsFile);
+        return withStore(std::move(store), warning);
+    }
+    openSecretStore(
+        setup.keychainService, secretsFile,
+        [withStore](SecretStoreChoice choice) { withStore(std::move(choice.store), choice.warning); }, this);
 }
 
 void GatewayService::setConfig(const Config& config)

@@ -10,6 +10,7 @@
 #include <QPointer>
 #include <QSet>
 
+#include <functional>
 #include <memory>
 
 namespace sy {
@@ -37,6 +38,25 @@ public:
     void setAccounts(AccountManager* accounts);
     // Where "keychain:ID" API keys are read from (may be null).
     void setSecretStore(SecretStore* store);
+
+    // Where the secret store and the accounts live. storeMode: "auto" (the keychain, else the 0600 file),
+    // "keychain", "file" or "memory".
+    struct StorageSetup
+    {
+        QString dataDir; // accounts.json
+        QString configDir; // secrets.json (the file fallback)
+        QString keychainService = QStringLiteral("switchyard");
+        QString storeMode = QStringLiteral("auto");
+        QHash<QString, QString> environment; // SWITCHYARD_SECRET_* overrides
+    };
+    // The default setup: the user's data and config dirs; SWITCHYARD_SECRET_STORE and SWITCHYARD_KEYCHAIN_SERVICE
+    // from the environment override the store mode and the keychain service.
+    static StorageSetup defaultStorage();
+    // Opens the secret store and loads the OAuth accounts, then joins them to the pools. `done` gets a warning for
+    // people when secrets are kept in the file fallback (empty otherwise) and an error when accounts failed to load.
+    void openStorage(const StorageSetup& setup, std::function<void(const QString& warning, const QString& error)> done);
+    AccountManager* accounts() const;
+    SecretStore* secretStore() const;
     // Time source for cooldowns (tests inject one); the system clock by default.
     void setClock(const Clock* clock) { m_clockProxy.target = clock; }
     CredentialManager* credentials() const { return m_credentials.get(); }
@@ -57,6 +77,8 @@ Q_SIGNALS:
     void runningChanged(bool running);
     void requestCompleted(const sy::RequestRecord& record);
     void errorOccurred(const QString& message);
+    // Secrets are kept unencrypted in the file fallback (no keyring answered), or an account needs attention.
+    void warningRaised(const QString& message);
 
 private:
     void handleRequest(const struct HttpRequest& request, class HttpResponder* responder);
@@ -66,6 +88,9 @@ private:
     Config m_baseConfig;
     QPointer<AccountManager> m_accounts;
     QPointer<SecretStore> m_secrets;
+    std::unique_ptr<SecretStore> m_ownedSecrets;
+    std::unique_ptr<AccountManager> m_ownedAccounts;
+    class QNetworkAccessManager* m_oauthNam = nullptr;
     QHash<QString, QString> m_secretCache; // "apikey:ID" -> key, read from the secret store or the environment
     QSet<QString> m_secretReads; // keys being read
     std::shared_ptr<Config> m_config;
