@@ -132,7 +132,9 @@ int runAccountCommand(const QStringList& arguments)
     std::unique_ptr<QSocketNotifier> stdinNotifier;
     const auto finish = [&exitCode](int code) {
         exitCode = code;
-        QCoreApplication::exit(code);
+        // Queued: the storage may answer before the event loop runs, and exit() before exec() is lost.
+        QMetaObject::invokeMethod(
+            QCoreApplication::instance(), [code]() { QCoreApplication::exit(code); }, Qt::QueuedConnection);
     };
 
     service.openStorage(GatewayService::defaultStorage(), [&](const QString& warning, const QString& error) {

@@ -12,6 +12,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLoggingCategory>
 #include <QNetworkAccessManager>
 #include <QSignalSpy>
 #include <QTcpSocket>
@@ -86,6 +87,22 @@ QByteArray tokenJson(const QByteArray& access, const QByteArray& refresh, int ex
     return "{\"access_token\":\"" + access + "\",\"refresh_token\":\"" + refresh
         + "\",\"token_type\":\"Bearer\",\"expires_in\":" + QByteArray::number(expiresIn) + "}";
 }
+
+// Every log line of the run (all switchyard categories at debug level), scanned for tokens at the end.
+QByteArray g_log;
+QtMessageHandler g_previousHandler = nullptr;
+void captureLog(QtMsgType type, const QMessageLogContext& context, const QString& message)
+{
+    g_log += message.toUtf8() + '\n';
+    if (type != QtDebugMsg && type != QtInfoMsg && g_previousHandler)
+        g_previousHandler(type, context, message);
+}
+
+// Every token and key used below.
+const char* const kTokens[] = {"at-chatgpt-1", "rt-chatgpt-1", "sk-ant-oat01-test", "sk-ant-ort01-test",
+    "ya29.test-google", "1//rt-google", "sk-ant-oat01-old", "sk-ant-ort01-old", "sk-ant-oat01-new", "sk-ant-ort01-new",
+    "sk-ant-ort01-revoked", "sk-ant-oat01-a", "sk-ant-ort01-a", "sk-ant-oat01-b", "sk-ant-ort01-b",
+    "sk-ant-oat01-statuscheck", "sk-ant-ort01-statuscheck", "client-own-key"};
 
 } // namespace
 
@@ -184,6 +201,27 @@ class TestAccountGateway : public QObject
     }
 
 private Q_SLOTS:
+    void initTestCase()
+    {
+        QLoggingCategory::setFilterRules(QStringLiteral("switchyard.*=true"));
+        g_previousHandler = qInstallMessageHandler(captureLog);
+    }
+
+    void cleanupTestCase()
+    {
+        qInstallMessageHandler(g_previousHandler);
+        QVERIFY(g_log.size() > 0);
+        for (const char* token : kTokens)
+            QVERIFY2(!g_log.contains(token), "a token appeared in the log");
+        // Nor in the accounts file.
+        QFile f(m_dir.filePath(QStringLiteral("accounts.json")));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray data = f.readAll();
+        QVERIFY(data.contains("\"accounts\""));
+        for (const char* token : kTokens)
+            QVERIFY2(!data.contains(token), "a token appeared in accounts.json");
+    }
+
     void init()
     {
         m_records.clear();

@@ -276,6 +276,8 @@ void FakeAuthServer::handle(QTcpSocket* s, AuthRequest r)
         e = Endpoint::OpenAiDeviceToken;
     } else if (get && r.path == QLatin1String("/userinfo")) {
         e = Endpoint::UserInfo;
+    } else if (get && r.path == QLatin1String("/api/oauth/profile")) {
+        e = Endpoint::ClaudeProfile;
     } else if (post && r.path == QLatin1String("/v1internal:loadCodeAssist")) {
         e = Endpoint::LoadCodeAssist;
     } else if (post && r.path == QLatin1String("/v1internal:onboardUser")) {
@@ -302,6 +304,7 @@ void FakeAuthServer::handle(QTcpSocket* s, AuthRequest r)
     case Endpoint::OpenAiDeviceToken:
         return handleOpenAiDeviceToken(s, r);
     case Endpoint::UserInfo:
+    case Endpoint::ClaudeProfile:
     case Endpoint::LoadCodeAssist:
     case Endpoint::OnboardUser:
         return handleBearer(s, r);
@@ -543,6 +546,20 @@ void FakeAuthServer::handleBearer(QTcpSocket* s, const AuthRequest& r)
         o.insert(QLatin1String("verified_email"), true);
         return respondJson(s, 200, o);
     }
+    if (e == Endpoint::ClaudeProfile) {
+        QJsonObject account;
+        account.insert(QLatin1String("uuid"), QLatin1String("user-fake-1"));
+        account.insert(QLatin1String("email"), m_email);
+        account.insert(QLatin1String("has_claude_pro"), m_plan == QLatin1String("pro"));
+        account.insert(QLatin1String("has_claude_max"), m_plan == QLatin1String("max"));
+        QJsonObject organization;
+        organization.insert(QLatin1String("uuid"), QLatin1String("org-fake-1"));
+        organization.insert(QLatin1String("name"), QLatin1String("Fake Org"));
+        QJsonObject o;
+        o.insert(QLatin1String("account"), account);
+        o.insert(QLatin1String("organization"), organization);
+        return respondJson(s, 200, o);
+    }
     if (!r.jsonBody || !r.params.value(QLatin1String("metadata")).isObject())
         problem(QStringLiteral("%1: no JSON body with metadata").arg(r.path));
     if (e == Endpoint::LoadCodeAssist) {
@@ -602,6 +619,7 @@ QJsonObject FakeAuthServer::providerOverrides() const
     claude.insert(QLatin1String("authorize_url"), u("/authorize"));
     claude.insert(QLatin1String("token_url"), u("/token"));
     claude.insert(QLatin1String("loopback_port"), 0);
+    claude.insert(QLatin1String("userinfo_url"), u("/api/oauth/profile"));
     claude.insert(QLatin1String("upstream"), upstream(baseUrl()));
     QJsonObject google;
     google.insert(QLatin1String("authorize_url"), u("/authorize"));

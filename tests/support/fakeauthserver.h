@@ -60,6 +60,7 @@ public:
         UserInfo, // GET /userinfo
         LoadCodeAssist, // POST /v1internal:loadCodeAssist
         OnboardUser, // POST /v1internal:onboardUser
+        ClaudeProfile, // GET /api/oauth/profile (Anthropic's shape: {"account":{"email",...}})
         Unknown,
     };
     Q_ENUM(Endpoint)
@@ -99,7 +100,7 @@ public:
     void setOpenAiPendingPolls(int polls) { m_openAiPendingPolls = polls; }
     // Code Assist: already onboarded (loadCodeAssist names a tier and project) or not (onboardUser needed).
     void setCodeAssistOnboarded(bool onboarded) { m_onboarded = onboarded; }
-    // The identity in id_tokens and /userinfo.
+    // The identity in id_tokens, /userinfo and /api/oauth/profile (plan "pro"/"max" sets has_claude_pro/max).
     void setIdentity(const QString& email, const QString& chatgptAccountId, const QString& plan);
     void setExpiresIn(int seconds) { m_expiresIn = seconds; }
     // Extra top-level fields of every token answer (e.g. Claude's {"account":{"email_address":...}}).
