@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Wrapper for CTest: run_acceptance.sh through_gateway CLIENT SCENARIO KIND | replay KIND
+# Wrapper for CTest: run_acceptance.sh through_gateway CLIENT SCENARIO KIND | account ACCOUNT CLIENT SCENARIO | replay KIND
 # Exits 77 (CTest "skipped") when the shared harness or its clients are not available.
 set -u
 SHARED="${SWITCHYARD_SHARED_DIR:-}"
@@ -20,6 +20,32 @@ case "$mode" in
       done
     fi
     exit $rc ;;
+  account)
+    # A real client through an OAuth *account* (imported as `switchyard account import` does): ACCOUNT is chatgpt
+    # (the Codex backend's Responses dialect, served by the mock as /v1/responses) or claude (Anthropic with the
+    # bearer token and the OAuth beta). The mock checks that the account's token arrives.
+    account="$1"; client="$2"; scenario="$3"
+    work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
+    export XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data" SWITCHYARD_SECRET_STORE=file
+    printf '{"providers":[],"routes":[],"oauth":{"claude":{"userinfo_url":""}}}' >"$work/import-config.json"
+    case "$account" in
+      chatgpt)
+        b64() { python3 -c 'import base64,sys; print(base64.urlsafe_b64encode(sys.argv[1].encode()).decode().rstrip("="))' "$1"; }
+        idt="$(b64 '{"alg":"none"}').$(b64 '{"email":"acceptance@example.com","https://api.openai.com/auth":{"chatgpt_account_id":"acct-acc","chatgpt_plan_type":"plus"}}').sig"
+        printf '{"tokens":{"id_token":"%s","access_token":"acct-access-token-1","refresh_token":"rt-acceptance","account_id":"acct-acc"}}' \
+          "$idt" >"$work/creds.json"
+        source=codex kind=openai-responses ;;
+      claude)
+        printf '{"claudeAiOauth":{"accessToken":"sk-ant-oat01-acceptance","refreshToken":"sk-ant-ort01-acceptance","expiresAt":4102444800000,"scopes":["user:inference"],"subscriptionType":"max"}}' \
+          >"$work/creds.json"
+        source=claude kind=anthropic ;;
+      *) echo "unknown account kind $account" >&2; exit 2 ;;
+    esac
+    "$SWITCHYARD_BIN" account import "$source" --from "$work/creds.json" --config "$work/import-config.json" \
+      >"$work/import.out" 2>&1 || { cat "$work/import.out"; exit 1; }
+    export SY_REQUIRE_ROUTED_MODEL=1
+    SY_CONFIG_TEMPLATE="$(dirname "$0")/configs/$account-account.json" "$A/through_gateway.sh" "$client" "$scenario" "$kind"
+    exit $? ;;
   replay)
     [ -x "$A/replay/replay_bar.sh" ] || { echo "SKIP: no replay bar"; exit 77; }
     # The bar ends with "N passed, N failed"; keep that line out of CTest's own summary parsing by prefixing it.
