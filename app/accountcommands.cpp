@@ -6,6 +6,7 @@
 #include "config/config.h"
 #include "gateway/gatewayservice.h"
 #include "oauth/oauthlogin.h"
+#include "secrets/secretstore.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -15,6 +16,7 @@
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QSocketNotifier>
 
 #include <cstdio>
@@ -249,6 +251,67 @@ int runAccountCommand(const QStringList& arguments)
             finish(1);
         });
         login->start(mode);
+    });
+    QCoreApplication::exec();
+    return exitCode;
+}
+
+int runSecretCommand(const QStringList& arguments)
+{
+    if (arguments.size() < 2 || arguments.at(1) != QLatin1String("secret"))
+        return -1;
+    const QString command = arguments.value(2);
+    const QString id = arguments.value(3);
+    static const QRegularExpression idPattern(QStringLiteral("^[A-Za-z0-9_.@-]+$"));
+    if ((command != QLatin1String("set") && command != QLatin1String("remove")) || !idPattern.match(id).hasMatch()) {
+        out(QStringLiteral("switchyard secret set ID      store an API key read from standard input\n"
+                           "switchyard secret remove ID   delete it\n\n"
+                           "Use it in the config as \"api_key\": \"keychain:ID\". The key goes to the system keychain (or "
+                           "the 0600 file fallback), never into the config file."));
+        return command == QLatin1String("--help") ? 0 : 2;
+    }
+    QByteArray value;
+    if (command == QLatin1String("set")) {
+        if (::isatty(STDIN_FILENO))
+            std::fputs("API key (input is not echoed if your terminal hides it): ", stderr);
+        QFile in;
+        if (!in.open(stdin, QIODevice::ReadOnly)) {
+            err(QStringLiteral("cannot read standard input"));
+            return 2;
+        }
+        value = in.readLine().trimmed();
+        if (value.isEmpty()) {
+            err(QStringLiteral("no key given on standard input"));
+            return 2;
+        }
+    }
+    QLoggingCategory::setFilterRules(QStringLiteral("switchyard.*.info=false\nswitchyard.secrets.warning=false"));
+    GatewayService service;
+    int exitCode = 0;
+    const auto finish = [&exitCode](int code) {
+        exitCode = code;
+        QMetaObject::invokeMethod(
+            QCoreApplication::instance(), [code]() { QCoreApplication::exit(code); }, Qt::QueuedConnection);
+    };
+    service.openStorage(GatewayService::defaultStorage(), [&](const QString& warning, const QString&) {
+        if (!warning.isEmpty())
+            err(QStringLiteral("warning: ") + warning);
+        SecretStore* store = service.secretStore();
+        const QString key = QStringLiteral("apikey:") + id;
+        const auto done = [&, command](const SecretResult& r) {
+            if (!r.ok()) {
+                err(r.message);
+                return finish(1);
+            }
+            out(command == QLatin1String("set")
+                    ? QStringLiteral("Stored. Use it in the config as \"api_key\": \"keychain:%1\".").arg(id)
+                    : QStringLiteral("Removed keychain:%1.").arg(id));
+            finish(0);
+        };
+        if (command == QLatin1String("set"))
+            store->write(key, value, done);
+        else
+            store->remove(key, done);
     });
     QCoreApplication::exec();
     return exitCode;

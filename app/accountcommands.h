@@ -8,4 +8,8 @@ namespace sy {
 // event loop. Returns the exit code, or -1 when `arguments` is not an account command.
 int runAccountCommand(const QStringList& arguments);
 
+// `switchyard secret set ID` (the key is read from standard input) and `switchyard secret remove ID`: API keys in
+// the secret store, used from the config as "api_key": "keychain:ID". Returns -1 when not a secret command.
+int runSecretCommand(const QStringList& arguments);
+
 } // namespace sy

@@ -55,6 +55,11 @@ int main(int argc, char** argv)
         QCoreApplication::setApplicationName(QStringLiteral("switchyard"));
         return sy::runAccountCommand(QCoreApplication::arguments());
     }
+    if (argc >= 2 && qstrcmp(argv[1], "secret") == 0) {
+        QCoreApplication cli(argc, argv);
+        QCoreApplication::setApplicationName(QStringLiteral("switchyard"));
+        return sy::runSecretCommand(QCoreApplication::arguments());
+    }
     const bool headless = sy::wantsHeadless(argc, argv);
     std::unique_ptr<QCoreApplication> app;
 #ifdef SWITCHYARD_WITH_UI

@@ -10,6 +10,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QSignalSpy>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUrlQuery>
@@ -29,6 +30,7 @@ const QByteArray kCodexAccess
 const QByteArray kCodexRefresh = "rt-codex-refresh-7f3a9";
 const QByteArray kClaudeAccess = "sk-ant-oat01-cli-access-55aa";
 const QByteArray kClaudeRefresh = "sk-ant-ort01-cli-refresh-66bb";
+const QByteArray kStoredKey = "sk-stored-key-1234abcd";
 
 } // namespace
 
@@ -222,10 +224,77 @@ private Q_SLOTS:
         QCOMPARE(tokenServer.requests().size(), 0); // a forged callback's code is never exchanged
     }
 
+    // An API key entered with `secret set` lives in the secret store; the config names it, and the gateway uses it.
+    void storedKeyReachesTheUpstream()
+    {
+        QProcess set;
+        set.setProcessEnvironment(environment());
+        set.start(QStringLiteral(SWITCHYARD_BIN), {QStringLiteral("secret"), QStringLiteral("set"), QStringLiteral("deepseek-main")});
+        QVERIFY(set.waitForStarted());
+        set.write(kStoredKey + "\n");
+        set.closeWriteChannel();
+        QVERIFY(set.waitForFinished(20000));
+        m_printed += set.readAllStandardOutput() + set.readAllStandardError();
+        QCOMPARE(set.exitCode(), 0);
+
+        FakeUpstream upstream;
+        QVERIFY(upstream.listen());
+        upstream.setDefault(FakeReply::json(200,
+            "{\"id\":\"c1\",\"object\":\"chat.completion\",\"model\":\"m\",\"choices\":[{\"index\":0,\"message\":"
+            "{\"role\":\"assistant\",\"content\":\"ok\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":1,"
+            "\"completion_tokens\":1}}"));
+        const QString cfg = m_dir.filePath(QStringLiteral("keychain-config.json"));
+        QFile f(cfg);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("{\"providers\":[{\"id\":\"ds\",\"kind\":\"openai-chat\",\"base_url\":\"" + upstream.baseUrl().toUtf8()
+            + "/v1\",\"credentials\":[{\"api_key\":\"keychain:deepseek-main\"}]}],"
+              "\"routes\":[{\"match\":\"*\",\"to\":[\"ds/m\"]}]}");
+        f.close();
+        QProcess gateway;
+        gateway.setProcessEnvironment(environment());
+        const QString portFile = m_dir.filePath(QStringLiteral("gw.port"));
+        gateway.start(QStringLiteral(SWITCHYARD_BIN), {QStringLiteral("--headless"), QStringLiteral("--config"), cfg,
+            QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--port-file"), portFile});
+        QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(portFile), 10000);
+        QFile pf(portFile);
+        QVERIFY(pf.open(QIODevice::ReadOnly));
+        const quint16 port = quint16(pf.readAll().toUInt());
+        QTcpSocket s;
+        s.connectToHost(QHostAddress::LocalHost, port);
+        QVERIFY(s.waitForConnected(5000));
+        const QByteArray body = "{\"model\":\"any\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        // The secret store answers asynchronously after start-up: ask until the key is in place.
+        ParsedResponse r;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                QTcpSocket c;
+                c.connectToHost(QHostAddress::LocalHost, port);
+                if (!c.waitForConnected(2000))
+                    return false;
+                c.write("POST /v1/messages HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                        "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+                QByteArray data;
+                QElapsedTimer t;
+                t.start();
+                while (!parseHttpResponse(data, &r) && t.elapsed() < 5000) {
+                    QSignalSpy spy(&c, &QTcpSocket::readyRead);
+                    spy.wait(100);
+                    data += c.readAll();
+                }
+                return r.status == 200;
+            }(),
+            15000);
+        QVERIFY(!upstream.requests().isEmpty());
+        QVERIFY(upstream.requests().last().header("authorization") == "Bearer " + kStoredKey);
+        gateway.terminate();
+        QVERIFY(gateway.waitForFinished(10000));
+        m_printed += gateway.readAllStandardOutput() + gateway.readAllStandardError();
+    }
+
     // Nothing we wrote or printed holds a token, except the secret store itself.
     void noTokenOutsideTheSecretStore()
     {
-        const QList<QByteArray> secrets {kCodexAccess, kCodexRefresh, kClaudeAccess, kClaudeRefresh};
+        const QList<QByteArray> secrets {kCodexAccess, kCodexRefresh, kClaudeAccess, kClaudeRefresh, kStoredKey};
         for (const QByteArray& s : secrets)
             QVERIFY2(!m_printed.contains(s), "a token was printed");
         int scanned = 0;
