@@ -264,10 +264,11 @@ int runSecretCommand(const QStringList& arguments)
     const QString id = arguments.value(3);
     static const QRegularExpression idPattern(QStringLiteral("^[A-Za-z0-9_.@-]+$"));
     if ((command != QLatin1String("set") && command != QLatin1String("remove")) || !idPattern.match(id).hasMatch()) {
-        out(QStringLiteral("switchyard secret set ID      store an API key read from standard input\n"
-                           "switchyard secret remove ID   delete it\n\n"
-                           "Use it in the config as \"api_key\": \"keychain:ID\". The key goes to the system keychain (or "
-                           "the 0600 file fallback), never into the config file."));
+        out(QStringLiteral(
+            "switchyard secret set ID      store an API key read from standard input\n"
+            "switchyard secret remove ID   delete it\n\n"
+            "Use it in the config as \"api_key\": \"keychain:ID\". The key goes to the system keychain (or "
+            "the 0600 file fallback), never into the config file."));
         return command == QLatin1String("--help") ? 0 : 2;
     }
     QByteArray value;

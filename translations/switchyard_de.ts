@@ -23,5 +23,9 @@
         <source>Stopped: %1</source>
         <translation>Gestoppt: %1</translation>
     </message>
+    <message>
+        <source>Warning: %1</source>
+        <translation>Warnung: %1</translation>
+    </message>
 </context>
 </TS>

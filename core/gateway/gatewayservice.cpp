@@ -72,6 +72,7 @@ void GatewayService::openStorage(
             m_ownedSecrets.get(), setup.dataDir + QStringLiteral("/accounts.json"), &m_clockProxy, m_oauthNam);
         m_ownedAccounts->setEnvironment(setup.environment);
         connect(m_ownedAccounts.get(), &AccountManager::warning, this, &GatewayService::warningRaised);
+        m_storageWarning = warning;
         if (!warning.isEmpty())
             Q_EMIT warningRaised(warning);
         m_secrets = m_ownedSecrets.get();

@@ -55,6 +55,8 @@ public:
     // Opens the secret store and loads the OAuth accounts, then joins them to the pools. `done` gets a warning for
     // people when secrets are kept in the file fallback (empty otherwise) and an error when accounts failed to load.
     void openStorage(const StorageSetup& setup, std::function<void(const QString& warning, const QString& error)> done);
+    // The warning about where secrets are kept, when they are not in a keychain; empty otherwise.
+    QString storageWarning() const { return m_storageWarning; }
     AccountManager* accounts() const;
     SecretStore* secretStore() const;
     // Time source for cooldowns (tests inject one); the system clock by default.
@@ -89,6 +91,7 @@ private:
     QPointer<AccountManager> m_accounts;
     QPointer<SecretStore> m_secrets;
     std::unique_ptr<SecretStore> m_ownedSecrets;
+    QString m_storageWarning;
     std::unique_ptr<AccountManager> m_ownedAccounts;
     class QNetworkAccessManager* m_oauthNam = nullptr;
     QHash<QString, QString> m_secretCache; // "apikey:ID" -> key, read from the secret store or the environment

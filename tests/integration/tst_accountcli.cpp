@@ -229,7 +229,8 @@ private Q_SLOTS:
     {
         QProcess set;
         set.setProcessEnvironment(environment());
-        set.start(QStringLiteral(SWITCHYARD_BIN), {QStringLiteral("secret"), QStringLiteral("set"), QStringLiteral("deepseek-main")});
+        set.start(QStringLiteral(SWITCHYARD_BIN),
+            {QStringLiteral("secret"), QStringLiteral("set"), QStringLiteral("deepseek-main")});
         QVERIFY(set.waitForStarted());
         set.write(kStoredKey + "\n");
         set.closeWriteChannel();
@@ -253,8 +254,9 @@ private Q_SLOTS:
         QProcess gateway;
         gateway.setProcessEnvironment(environment());
         const QString portFile = m_dir.filePath(QStringLiteral("gw.port"));
-        gateway.start(QStringLiteral(SWITCHYARD_BIN), {QStringLiteral("--headless"), QStringLiteral("--config"), cfg,
-            QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--port-file"), portFile});
+        gateway.start(QStringLiteral(SWITCHYARD_BIN),
+            {QStringLiteral("--headless"), QStringLiteral("--config"), cfg, QStringLiteral("--listen"),
+                QStringLiteral("127.0.0.1:0"), QStringLiteral("--port-file"), portFile});
         QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(portFile), 10000);
         QFile pf(portFile);
         QVERIFY(pf.open(QIODevice::ReadOnly));
@@ -262,7 +264,8 @@ private Q_SLOTS:
         QTcpSocket s;
         s.connectToHost(QHostAddress::LocalHost, port);
         QVERIFY(s.waitForConnected(5000));
-        const QByteArray body = "{\"model\":\"any\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        const QByteArray body
+            = "{\"model\":\"any\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
         // The secret store answers asynchronously after start-up: ask until the key is in place.
         ParsedResponse r;
         QTRY_VERIFY_WITH_TIMEOUT(
@@ -272,7 +275,8 @@ private Q_SLOTS:
                 if (!c.waitForConnected(2000))
                     return false;
                 c.write("POST /v1/messages HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                        "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+                        "Content-Length: "
+                    + QByteArray::number(body.size()) + "\r\n\r\n" + body);
                 QByteArray data;
                 QElapsedTimer t;
                 t.start();

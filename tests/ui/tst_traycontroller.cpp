@@ -7,6 +7,7 @@
 #include <QAction>
 #include <QMenu>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace sy;
@@ -65,6 +66,35 @@ private Q_SLOTS:
         QVERIFY(!second.isRunning());
         const QString status = tray.menu()->actions().first()->text();
         QVERIFY2(status.contains(QString::number(first.port())), qPrintable(status));
+    }
+
+    // With no keyring, secrets go to the 0600 file: the tray says so in the menu (never silently).
+    void theFileFallbackIsShownInTheMenu()
+    {
+        QTemporaryDir dir;
+        auto config = parseConfig("{\"providers\":[],\"routes\":[]}", {});
+        GatewayService service;
+        service.setConfig(*config);
+        GatewayService::StorageSetup setup;
+        setup.dataDir = dir.filePath(QStringLiteral("data"));
+        setup.configDir = dir.filePath(QStringLiteral("config"));
+        setup.storeMode = QStringLiteral("file");
+        bool opened = false;
+        service.openStorage(setup, [&](const QString&, const QString&) { opened = true; });
+        QTRY_VERIFY(opened);
+        TrayController tray(&service, QString());
+        QAction* warning = nullptr;
+        for (QAction* a : tray.menu()->actions())
+            if (a->objectName() == QLatin1String("warningAction"))
+                warning = a;
+        QVERIFY(warning);
+        QVERIFY(warning->isVisible());
+        QVERIFY2(warning->text().contains(QLatin1String("unencrypted")), qPrintable(warning->text()));
+        QVERIFY(warning->text().contains(setup.configDir));
+
+        // A later warning (an account that needs a new login) replaces the menu line.
+        Q_EMIT service.warningRaised(QStringLiteral("me@example.com needs a new login"));
+        QVERIFY(warning->text().contains(QLatin1String("needs a new login")));
     }
 };
 

@@ -37,6 +37,10 @@ TrayController::TrayController(GatewayService* service, const QString& configPat
     m_menu->setObjectName(QStringLiteral("trayMenu"));
     m_status = m_menu->addAction(QString());
     m_status->setEnabled(false);
+    m_warning = m_menu->addAction(QString());
+    m_warning->setObjectName(QStringLiteral("warningAction"));
+    m_warning->setEnabled(false);
+    m_warning->setVisible(false);
     m_menu->addSeparator();
     m_toggle = m_menu->addAction(QString());
     m_toggle->setObjectName(QStringLiteral("toggleGatewayAction"));
@@ -51,6 +55,9 @@ TrayController::TrayController(GatewayService* service, const QString& configPat
     connect(m_service, &GatewayService::runningChanged, this, &TrayController::updateState);
     connect(m_service, &GatewayService::errorOccurred, this, &TrayController::showError);
     connect(m_service, &GatewayService::requestCompleted, this, &TrayController::updateState);
+    connect(m_service, &GatewayService::warningRaised, this, &TrayController::showWarning);
+    if (!m_service->storageWarning().isEmpty())
+        showWarning(m_service->storageWarning());
     updateState();
 }
 
@@ -67,6 +74,18 @@ void TrayController::show()
 void TrayController::showError(const QString& message)
 {
     m_lastError = message;
+    updateState();
+    if (QSystemTrayIcon::supportsMessages())
+        m_tray->showMessage(tr("Switchyard"), message, QSystemTrayIcon::Warning);
+}
+
+void TrayController::showWarning(const QString& message)
+{
+    if (m_warnings.contains(message))
+        return;
+    m_warnings.append(message);
+    m_warning->setText(tr("Warning: %1").arg(message));
+    m_warning->setVisible(true);
     updateState();
     if (QSystemTrayIcon::supportsMessages())
         m_tray->showMessage(tr("Switchyard"), message, QSystemTrayIcon::Warning);
@@ -101,7 +120,10 @@ void TrayController::updateState()
     }
     m_status->setText(status);
     m_toggle->setText(running ? tr("&Stop gateway") : tr("&Start gateway"));
-    m_tray->setToolTip(tr("Switchyard") + QLatin1Char('\n') + status);
+    QString tip = tr("Switchyard") + QLatin1Char('\n') + status;
+    for (const QString& w : std::as_const(m_warnings))
+        tip += QLatin1Char('\n') + tr("Warning: %1").arg(w);
+    m_tray->setToolTip(tip);
     m_tray->setIcon(stateIcon(
         running ? QColor(46, 160, 67) : (m_lastError.isEmpty() ? QColor(140, 140, 140) : QColor(200, 50, 50))));
 }

@@ -20,6 +20,9 @@ public:
     ~TrayController() override;
     void show();
     void showError(const QString& message);
+    // A lasting warning (secrets in the unencrypted file fallback, an account that needs a new login): shown in the
+    // menu and the tooltip, and once as a notification.
+    void showWarning(const QString& message);
     QMenu* menu() const { return m_menu; }
 
 private:
@@ -32,6 +35,8 @@ private:
     QMenu* m_menu = nullptr;
     QAction* m_status = nullptr;
     QAction* m_toggle = nullptr;
+    QAction* m_warning = nullptr;
+    QStringList m_warnings;
     QString m_lastError;
 };
 
