@@ -30,6 +30,8 @@ QJsonObject Account::toJson() const
     o.insert(QLatin1String("source"), source);
     if (!meta.isEmpty())
         o.insert(QLatin1String("meta"), meta);
+    if (!quota.isEmpty())
+        o.insert(QLatin1String("quota"), quota);
     o.insert(QLatin1String("state"), accountStateName(state));
     if (!lastError.isEmpty())
         o.insert(QLatin1String("last_error"), lastError);
@@ -50,6 +52,7 @@ Account Account::fromJson(const QJsonObject& o)
     a.plan = o.value(QLatin1String("plan")).toString();
     a.source = o.value(QLatin1String("source")).toString();
     a.meta = o.value(QLatin1String("meta")).toObject();
+    a.quota = o.value(QLatin1String("quota")).toObject();
     const QString state = o.value(QLatin1String("state")).toString();
     a.state = state == QLatin1String("needs-login") ? State::NeedsLogin
         : state == QLatin1String("error")           ? State::Error

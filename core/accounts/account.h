@@ -23,6 +23,7 @@ struct Account
     QString plan; // e.g. "plus", "pro", "max", "free-tier", when the provider says
     QString source; // "login", "import:codex", "import:claude", "import:gemini"
     QJsonObject meta; // chatgpt_account_id, project_id, ...
+    QJsonObject quota; // the provider's own usage headers from the last answer (Codex usage %, Claude unified limits)
     State state = State::Ready;
     QString lastError;
     qint64 expiresAtMs = 0; // of the current access token (0: unknown)

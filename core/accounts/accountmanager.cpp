@@ -511,6 +511,24 @@ void AccountManager::reportUnauthorized(const QString& id)
     refresh(id);
 }
 
+void AccountManager::noteQuotaHeaders(const QString& id, const QList<QPair<QByteArray, QByteArray>>& headers)
+{
+    Account* a = find(id);
+    if (!a)
+        return;
+    QJsonObject quota;
+    for (const auto& h : headers) {
+        const QByteArray name = h.first.toLower();
+        if (name.startsWith("x-codex-") || name.startsWith("anthropic-ratelimit-unified-"))
+            quota.insert(QString::fromLatin1(name), QString::fromLatin1(h.second.left(100)));
+    }
+    if (quota.isEmpty() || quota == a->quota)
+        return;
+    quota.insert(QLatin1String("at"), iso(m_clock->nowMs()));
+    a->quota = quota;
+    Q_EMIT quotaChanged(id);
+}
+
 void AccountManager::checkExpiry()
 {
     const qint64 now = m_clock->nowMs();

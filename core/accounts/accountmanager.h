@@ -70,6 +70,9 @@ public:
     void refresh(const QString& id, Done done = {});
     // The upstream refused the token (401): refresh once; a refused refresh marks the account NeedsLogin.
     void reportUnauthorized(const QString& id);
+    // Keeps the plan-usage headers of an upstream answer (x-codex-*, anthropic-ratelimit-unified-*) as the
+    // account's quota; saved with the metadata at the next save.
+    void noteQuotaHeaders(const QString& id, const QList<QPair<QByteArray, QByteArray>>& headers);
     // Refreshes every account close to expiry (the timer calls this).
     void checkExpiry();
 
@@ -79,6 +82,7 @@ public:
 Q_SIGNALS:
     void accountsChanged();
     void accountStateChanged(const QString& id, sy::Account::State state);
+    void quotaChanged(const QString& id);
     void warning(const QString& message);
 
 private:

@@ -949,6 +949,8 @@ void Exchange::onUpstreamStarted(int status)
     m_upstreamOk = status >= 200 && status < 300;
     if (m_call)
         m_upstreamHeaderList = m_call->responseHeaders();
+    if (m_account && m_env.accounts)
+        m_env.accounts->noteQuotaHeaders(m_accountId, m_upstreamHeaderList);
     if (m_upstreamOk && m_env.credentials && m_credIndex >= 0)
         m_env.credentials->reportSuccess(m_target.provider->id, m_credIndex, m_target.upstreamModel);
     const QByteArray contentType = m_call ? m_call->responseHeader("content-type").toLower() : QByteArray();

@@ -251,7 +251,9 @@ private Q_SLOTS:
         const Account a = addAccount(QStringLiteral("chatgpt"), t);
         QCOMPARE(a.email, QStringLiteral("dev@example.com"));
         QCOMPARE(a.plan, QStringLiteral("pro"));
-        m_up->enqueue(FakeReply::sse(responsesStream("Hello"), 3));
+        FakeReply reply = FakeReply::sse(responsesStream("Hello"), 3);
+        reply.headers.append(qMakePair(QByteArrayLiteral("x-codex-primary-used-percent"), QByteArrayLiteral("42")));
+        m_up->enqueue(reply);
 
         const ParsedResponse r = post("/v1/messages", messages(false));
         QCOMPARE(r.status, 200);
@@ -275,6 +277,9 @@ private Q_SLOTS:
         QVERIFY(!body.contains(QLatin1String("max_output_tokens")));
         QCOMPARE(body.value(QLatin1String("model")).toString(), QStringLiteral("gpt-5-codex"));
 
+        // The plan usage the backend reports is kept with the account.
+        QCOMPARE(m_accounts->account(a.id)->quota.value(QLatin1String("x-codex-primary-used-percent")).toString(),
+            QStringLiteral("42"));
         QTRY_COMPARE(m_records.size(), 1);
         QCOMPARE(m_records.first().credentialId, a.id);
         QCOMPARE(m_records.first().providerId, QStringLiteral("chatgpt"));
@@ -427,6 +432,45 @@ private Q_SLOTS:
         QTRY_COMPARE(m_up->requests().size(), 2);
         QCOMPARE(m_up->requests().at(1).path, QByteArray("/v1/oauth/token"));
         QTRY_VERIFY(m_accounts->accessToken(m_accounts->accounts().first().id) == QLatin1String("sk-ant-oat01-b"));
+    }
+
+    // "keychain:ID" keys come from the secret store (asynchronously) or, for headless use, from
+    // SWITCHYARD_SECRET_APIKEY_<ID>; the config file never holds them.
+    void storedAndEnvironmentKeysAreUsed()
+    {
+        const QByteArray base = m_up->baseUrl().toUtf8();
+        auto config = parseConfig("{\"providers\":["
+                                  "{\"id\":\"a\",\"kind\":\"openai-chat\",\"base_url\":\""
+                + base
+                + "/a\",\"credentials\":[{\"api_key\":\"keychain:stored-one\"}]},"
+                  "{\"id\":\"b\",\"kind\":\"openai-chat\",\"base_url\":\""
+                + base
+                + "/b\",\"credentials\":[{\"api_key\":\"keychain:env-one\"}]}],"
+                  "\"routes\":[{\"match\":\"to-a\",\"to\":[\"a/m\"]},{\"match\":\"to-b\",\"to\":[\"b/m\"]}]}",
+            {});
+        QVERIFY(config.ok());
+        bool written = false;
+        m_secrets->write(
+            QStringLiteral("apikey:stored-one"), "sk-from-the-store", [&](const SecretResult& r) { written = r.ok(); });
+        QTRY_VERIFY(written);
+        qputenv("SWITCHYARD_SECRET_APIKEY_ENV_ONE", "sk-from-the-environment");
+        m_gateway = std::make_unique<GatewayService>();
+        m_gateway->setConfig(*config);
+        m_gateway->setSecretStore(m_secrets.get());
+        m_gateway->setListenOverride(QHostAddress::LocalHost, 0);
+        QVERIFY(m_gateway->start());
+        const QByteArray reply
+            = "{\"id\":\"c\",\"object\":\"chat.completion\",\"model\":\"m\",\"choices\":[{\"index\":0,"
+              "\"message\":{\"role\":\"assistant\",\"content\":\"ok\"},\"finish_reason\":\"stop\"}]}";
+        m_up->setDefault(FakeReply::json(200, reply));
+        // The store answers from the event loop: the key is in place once the config has been re-applied.
+        QTRY_VERIFY(!m_gateway->config().provider(QStringLiteral("a"))->credentials.first().apiKey.isEmpty());
+        QCOMPARE(post("/v1/messages", messages(false, "to-a")).status, 200);
+        QCOMPARE(post("/v1/messages", messages(false, "to-b")).status, 200);
+        qunsetenv("SWITCHYARD_SECRET_APIKEY_ENV_ONE");
+        QCOMPARE(m_up->requests().size(), 2);
+        QVERIFY(m_up->requests().at(0).header("authorization") == "Bearer sk-from-the-store");
+        QVERIFY(m_up->requests().at(1).header("authorization") == "Bearer sk-from-the-environment");
     }
 
     // The status API lists accounts without any token.
