@@ -37,7 +37,9 @@ CommandLineOptions parseCommandLine(const QStringList& arguments)
     const QCommandLineOption portFile(QStringLiteral("port-file"),
         QCoreApplication::translate("main", "Write the bound port number to <path> once listening."),
         QStringLiteral("path"));
-    parser.addOptions({headless, config, listen, portFile});
+    const QCommandLineOption dashboard(
+        QStringLiteral("dashboard"), QCoreApplication::translate("main", "Open the usage dashboard window at start."));
+    parser.addOptions({headless, config, listen, portFile, dashboard});
     if (!parser.parse(arguments)) {
         o.error = parser.errorText();
         return o;
@@ -55,6 +57,11 @@ CommandLineOptions parseCommandLine(const QStringList& arguments)
     o.headless = parser.isSet(headless);
     o.configPath = parser.value(config);
     o.portFile = parser.value(portFile);
+    o.dashboard = parser.isSet(dashboard);
+    if (o.dashboard && o.headless) {
+        o.error = QStringLiteral("--dashboard needs the user interface; it cannot be combined with --headless");
+        return o;
+    }
     if (parser.isSet(listen)) {
         QString err;
         if (!parseListen(parser.value(listen), &o.listenAddress, &o.listenPort, &err)) {

@@ -14,6 +14,7 @@ struct CommandLineOptions
     QHostAddress listenAddress;
     quint16 listenPort = 0;
     QString portFile;
+    bool dashboard = false; // open the usage dashboard at start (tray UI only)
     QString error; // non-empty: bad command line
     bool helpShown = false;
 };

@@ -2,12 +2,14 @@
 
 #include "accountcommands.h"
 #include "clicommands.h"
+#include "usagecommand.h"
 #include "commandline.h"
 #include "unixsignals.h"
 
 #include "config/config.h"
 #include "config/configwatcher.h"
 #include "gateway/gatewayservice.h"
+#include "usage/usagelog.h"
 
 #include <QCoreApplication>
 #include <QFile>
@@ -54,6 +56,11 @@ int main(int argc, char** argv)
         QCoreApplication cli(argc, argv);
         QCoreApplication::setApplicationName(QStringLiteral("switchyard"));
         return sy::runAccountCommand(QCoreApplication::arguments());
+    }
+    if (argc >= 2 && qstrcmp(argv[1], "usage") == 0) {
+        QCoreApplication cli(argc, argv);
+        QCoreApplication::setApplicationName(QStringLiteral("switchyard"));
+        return sy::runUsageCommand(QCoreApplication::arguments());
     }
     if (argc >= 2 && qstrcmp(argv[1], "secret") == 0) {
         QCoreApplication cli(argc, argv);
@@ -112,6 +119,15 @@ int main(int argc, char** argv)
         QCoreApplication::quit();
     });
 
+    // Every finished request goes to the usage log (SQLite in the user data dir, or SWITCHYARD_USAGE_DB).
+    {
+        const QString usagePath
+            = sy::processEnvironment().value(QStringLiteral("SWITCHYARD_USAGE_DB"), sy::defaultUsageDbPath());
+        QString usageError;
+        if (!service.openUsageLog(usagePath, &usageError))
+            printError(QStringLiteral("warning: usage is not logged: ") + usageError);
+    }
+
     // Secrets and OAuth accounts: the keychain (or the 0600 file fallback, with a warning), loaded asynchronously;
     // until they arrive, account pools are empty and "keychain:" keys are missing.
     QObject::connect(&service, &sy::GatewayService::warningRaised, &service,
@@ -141,6 +157,8 @@ int main(int argc, char** argv)
         tray->show();
         if (!error.isEmpty())
             tray->showError(error);
+        if (options.dashboard)
+            tray->showDashboard();
     }
 #endif
     return app->exec();

@@ -73,6 +73,10 @@ QStringList storedSecretKeys(const Config& config)
                 keys.append(QStringLiteral("apikey:") + c.secretRef.mid(9));
         }
     }
+    for (const GatewayKey& k : config.server.gatewayKeys) {
+        if (!k.secretRef.isEmpty())
+            keys.append(QStringLiteral("apikey:") + k.secretRef.mid(9));
+    }
     keys.removeDuplicates();
     return keys;
 }
@@ -84,6 +88,10 @@ void applyStoredSecrets(Config* config, const QHash<QString, QString>& secrets)
             if (!c.secretRef.isEmpty())
                 c.apiKey = secrets.value(QStringLiteral("apikey:") + c.secretRef.mid(9));
         }
+    }
+    for (GatewayKey& k : config->server.gatewayKeys) {
+        if (!k.secretRef.isEmpty())
+            k.key = secrets.value(QStringLiteral("apikey:") + k.secretRef.mid(9));
     }
 }
 

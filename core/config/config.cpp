@@ -187,9 +187,53 @@ public:
         return true;
     }
 
+    static Limits parseLimits(const QJsonObject& o)
+    {
+        Limits l;
+        l.requestsPerMinute = o.value(QLatin1String("requests_per_minute")).toInt(0);
+        l.tokensPerMinute = qint64(o.value(QLatin1String("tokens_per_minute")).toDouble(0));
+        l.dailyUsd = o.value(QLatin1String("daily_usd")).toDouble(0);
+        l.monthlyUsd = o.value(QLatin1String("monthly_usd")).toDouble(0);
+        l.warnAt = o.value(QLatin1String("warn_at")).toDouble(0.8);
+        return l;
+    }
+
     bool parseServer(const QJsonObject& o, ServerConfig* s)
     {
-        checkKeys(o, QStringLiteral("server"), {"listen", "max_body_bytes", "max_header_bytes", "idle_timeout_ms"});
+        checkKeys(o, QStringLiteral("server"),
+            {"listen", "max_body_bytes", "max_header_bytes", "idle_timeout_ms", "gateway_keys"});
+        const QJsonArray keys = o.value(QLatin1String("gateway_keys")).toArray();
+        for (int i = 0; i < keys.size(); ++i) {
+            const QJsonObject k = keys.at(i).toObject();
+            const QString path = QStringLiteral("server.gateway_keys[%1]").arg(i);
+            GatewayKey gk;
+            gk.id = k.value(QLatin1String("id")).toString();
+            const QString key = k.value(QLatin1String("key")).toString();
+            if (gk.id.isEmpty() || key.isEmpty()) {
+                fail(path, QStringLiteral("needs an \"id\" and a \"key\" (a key, env:NAME or keychain:ID)"));
+                return false;
+            }
+            for (const GatewayKey& other : std::as_const(s->gatewayKeys)) {
+                if (other.id == gk.id) {
+                    fail(path + QStringLiteral(".id"), QStringLiteral("duplicate gateway key id \"%1\"").arg(gk.id));
+                    return false;
+                }
+            }
+            if (key.startsWith(QLatin1String("env:"))) {
+                gk.source = key;
+                gk.key = m_env.value(key.mid(4));
+                if (gk.key.isEmpty())
+                    warn(path + QStringLiteral(".key"),
+                        QStringLiteral("environment variable %1 is not set; this key cannot be used").arg(key.mid(4)));
+            } else if (key.startsWith(QLatin1String("keychain:"))) {
+                gk.source = key;
+                gk.secretRef = key;
+            } else {
+                gk.source = QStringLiteral("literal");
+                gk.key = key;
+            }
+            s->gatewayKeys.append(gk);
+        }
         const QJsonValue listen = o.value(QLatin1String("listen"));
         if (!listen.isUndefined()) {
             QString err;
@@ -547,7 +591,15 @@ public:
             return Result<Config>::failure(
                 fail(violation.path.isEmpty() ? QStringLiteral("(top level)") : violation.path, violation.message));
         Config config;
-        checkKeys(root, QString(), {"version", "server", "providers", "routes", "oauth"});
+        checkKeys(root, QString(), {"version", "server", "providers", "routes", "oauth", "pricing", "usage", "limits"});
+        config.pricing = root.value(QLatin1String("pricing")).toObject();
+        config.usageRetentionDays
+            = root.value(QLatin1String("usage")).toObject().value(QLatin1String("retention_days")).toInt(90);
+        const QJsonObject limits = root.value(QLatin1String("limits")).toObject();
+        config.limits.global = parseLimits(limits.value(QLatin1String("global")).toObject());
+        const QJsonObject perKey = limits.value(QLatin1String("keys")).toObject();
+        for (auto it = perKey.begin(); it != perKey.end(); ++it)
+            config.limits.perKey.insert(it.key(), parseLimits(it.value().toObject()));
         config.oauth = root.value(QLatin1String("oauth")).toObject();
         if (!config.oauth.isEmpty()) {
             const Result<QList<OAuthProviderSpec>> specs = loadOAuthProviders(config.oauth);

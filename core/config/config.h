@@ -97,6 +97,33 @@ struct RouteRule
     CredentialPriority priority = CredentialPriority::AccountsFirst;
 };
 
+// A key clients present to the gateway (x-api-key or Authorization: Bearer). Per-client budgets and the "client"
+// route condition use its id; the key itself is never logged or stored in the usage log.
+struct GatewayKey
+{
+    QString id;
+    QString key; // resolved secret
+    QString source; // "literal", "env:NAME" or "keychain:ID"
+    QString secretRef; // "keychain:ID"
+};
+
+// Request, token and spend limits (0 = no limit). warnAt: fraction of a spend cap that raises a warning.
+struct Limits
+{
+    int requestsPerMinute = 0;
+    qint64 tokensPerMinute = 0;
+    double dailyUsd = 0;
+    double monthlyUsd = 0;
+    double warnAt = 0.8;
+    bool isEmpty() const { return !requestsPerMinute && !tokensPerMinute && dailyUsd <= 0 && monthlyUsd <= 0; }
+};
+
+struct LimitsConfig
+{
+    Limits global;
+    QHash<QString, Limits> perKey; // gateway key id -> limits
+};
+
 struct ServerConfig
 {
     QHostAddress listenAddress = QHostAddress::LocalHost;
@@ -104,6 +131,7 @@ struct ServerConfig
     qint64 maxBodyBytes = 32 * 1024 * 1024;
     int maxHeaderBytes = 64 * 1024;
     int idleTimeoutMs = 120000;
+    QList<GatewayKey> gatewayKeys; // when non-empty, every request must present one
 };
 
 struct Config
@@ -113,6 +141,9 @@ struct Config
     QList<ProviderConfig> providers;
     QList<RouteRule> routes;
     QJsonObject oauth; // overrides of the shipped OAuth login providers (see oauth/oauthprovider.h)
+    QJsonObject pricing; // overrides of resources/pricing.json ({"models": {...}})
+    int usageRetentionDays = 90;
+    LimitsConfig limits;
 
     const ProviderConfig* provider(const QString& id) const;
 };

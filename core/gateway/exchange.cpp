@@ -2,6 +2,11 @@
 
 #include "accounts/accountmanager.h"
 #include "gateway/accountwire.h"
+#include "usage/budgetguard.h"
+#include "usage/usagelog.h"
+#include "usage/usagequery.h"
+
+#include <QCryptographicHash>
 
 #include "common/jsonwriter.h"
 #include "common/logging.h"
@@ -17,6 +22,7 @@
 #include <QJsonObject>
 #include <QRegularExpression>
 #include <QTimer>
+#include <QUrlQuery>
 
 namespace sy {
 
@@ -291,9 +297,18 @@ void Exchange::run()
         m_geminiModelList = true;
         return handleModels(QByteArray());
     }
+    if (path == "/switchyard/v1/usage" || path == "/switchyard/v1/usage.csv") {
+        if (method != "GET")
+            return methodNotAllowed("GET");
+        if (!authorizeClient())
+            return;
+        return handleUsage(path.endsWith(".csv"));
+    }
     if (path == "/switchyard/v1/status") {
         if (method != "GET")
             return methodNotAllowed("GET");
+        if (!authorizeClient())
+            return;
         QJsonObject status = m_env.credentials ? m_env.credentials->status() : QJsonObject();
         // Login providers nobody logged in to are noise here.
         QJsonArray providers;
@@ -320,8 +335,41 @@ void Exchange::run()
             .arg(QString::fromLatin1(method), QString::fromLatin1(path))));
 }
 
+void Exchange::handleUsage(bool csv)
+{
+    if (!m_env.usage || !m_env.usage->isOpen())
+        return sendError(canon::Error::make(
+            404, canon::ErrorType::NotFound, QStringLiteral("the usage log is not open in this gateway")));
+    const QUrlQuery q(QString::fromUtf8(m_request.query));
+    const qint64 now = m_env.clock ? m_env.clock->nowMs() : QDateTime::currentMSecsSinceEpoch();
+    QString error;
+    const std::optional<UsageQuery> query = usageQueryFrom(q.queryItemValue(QStringLiteral("from"), QUrl::FullyDecoded),
+        q.queryItemValue(QStringLiteral("to"), QUrl::FullyDecoded),
+        q.queryItemValue(QStringLiteral("group_by"), QUrl::FullyDecoded),
+        q.queryItemValue(QStringLiteral("bucket"), QUrl::FullyDecoded), now, &error);
+    if (!query)
+        return sendError(canon::Error::make(400, canon::ErrorType::InvalidRequest, error));
+    const UsageReport report = m_env.usage->query(*query);
+    if (csv) {
+        if (!m_responder || m_done)
+            return complete();
+        m_record.status = 200;
+        m_responder->respond(200,
+            {qMakePair(QByteArrayLiteral("content-type"), QByteArrayLiteral("text/csv; charset=utf-8"))},
+            report.toCsv());
+        return complete();
+    }
+    QJsonObject o = report.toJson();
+    o.insert(QLatin1String("from"), QDateTime::fromMSecsSinceEpoch(query->fromMs, Qt::UTC).toString(Qt::ISODate));
+    o.insert(QLatin1String("to"), QDateTime::fromMSecsSinceEpoch(query->toMs, Qt::UTC).toString(Qt::ISODate));
+    o.insert(QLatin1String("prices_date"), m_env.usage->prices().pricesDate());
+    respondJson(200, compactJson(o));
+}
+
 void Exchange::handleModels(const QByteArray& id)
 {
+    if (!authorizeClient())
+        return;
     QJsonArray data;
     QStringList seen;
     auto add = [&](const QString& model) {
@@ -408,8 +456,67 @@ void Exchange::handleModels(const QByteArray& id)
     respondJson(200, compactJson(list));
 }
 
+bool Exchange::authorizeClient()
+{
+    const QList<GatewayKey>& keys = m_env.config->server.gatewayKeys;
+    if (keys.isEmpty())
+        return true;
+    QByteArray presented = m_request.header("x-api-key");
+    if (presented.isEmpty()) {
+        const QByteArray auth = m_request.header("authorization");
+        if (auth.size() > 7 && auth.left(7).toLower() == "bearer ")
+            presented = auth.mid(7).trimmed();
+    }
+    if (presented.isEmpty())
+        presented = m_request.header("x-goog-api-key");
+    if (presented.isEmpty()) {
+        for (const QByteArray& item : m_request.query.split('&')) {
+            if (item.startsWith("key="))
+                presented = QByteArray::fromPercentEncoding(item.mid(4));
+        }
+    }
+    // Compare digests so the time taken says nothing about how much of a key matched.
+    const QByteArray digest = QCryptographicHash::hash(presented, QCryptographicHash::Sha256);
+    for (const GatewayKey& k : keys) {
+        if (k.key.isEmpty() || presented.isEmpty())
+            continue;
+        const QByteArray expected = QCryptographicHash::hash(k.key.toUtf8(), QCryptographicHash::Sha256);
+        unsigned char diff = 0;
+        for (int i = 0; i < expected.size(); ++i)
+            diff |= static_cast<unsigned char>(expected.at(i) ^ digest.at(i));
+        if (diff == 0) {
+            m_record.gatewayKey = k.id;
+            m_clientKeyIsGatewayKey = true;
+            return true;
+        }
+    }
+    sendError(canon::Error::make(401, canon::ErrorType::Authentication,
+        presented.isEmpty()
+            ? QStringLiteral("this gateway requires a key: send it as x-api-key or Authorization: Bearer")
+            : QStringLiteral("the key is not one of this gateway's keys")));
+    return false;
+}
+
+bool Exchange::admitByBudget()
+{
+    if (!m_env.budget)
+        return true;
+    const BudgetGuard::Verdict v = m_env.budget->admit(m_record.gatewayKey);
+    if (v.allowed)
+        return true;
+    canon::Error e = canon::Error::make(429, canon::ErrorType::RateLimit, v.message);
+    e.code = v.code;
+    e.retryAfterSeconds = v.retryAfterSeconds;
+    sendError(e);
+    return false;
+}
+
 void Exchange::handleMessages(bool countTokens)
 {
+    if (!authorizeClient())
+        return;
+    if (!countTokens && !admitByBudget())
+        return;
     QByteArray body = m_request.body;
     if (countTokens && !m_geminiModel.isEmpty()) {
         // Gemini's countTokens may wrap a whole request: {"generateContentRequest": {...}}.
@@ -819,7 +926,7 @@ void Exchange::startPassthrough()
             req.headers.append({"authorization", "Bearer " + key});
         else
             req.headers.append({"x-api-key", key});
-    } else {
+    } else if (!m_clientKeyIsGatewayKey) {
         // No credentials configured: the client's own key or subscription token goes through.
         const QByteArray apiKey = m_request.header("x-api-key");
         const QByteArray auth = m_request.header("authorization");
@@ -856,7 +963,7 @@ void Exchange::startRawRelay()
     req.headers.append(qMakePair(QByteArrayLiteral("content-type"), JsonType));
     if (m_credIndex >= 0) {
         req.headers += m_adapter->authHeaders(target.provider->credentials.at(m_credIndex).apiKey.toUtf8());
-    } else {
+    } else if (!m_clientKeyIsGatewayKey) {
         for (const char* h : {"authorization", "x-goog-api-key"}) {
             const QByteArray v = m_request.header(h);
             if (!v.isEmpty())

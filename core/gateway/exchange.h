@@ -39,6 +39,8 @@ struct GatewayEnvironment
     UpstreamClient* upstream = nullptr;
     CredentialManager* credentials = nullptr; // pools and cooldowns; outlives config reloads
     AccountManager* accounts = nullptr; // OAuth accounts' tokens; may be null (no accounts)
+    class BudgetGuard* budget = nullptr; // request/token/spend limits; may be null
+    const class UsageLog* usage = nullptr; // the usage log, for /switchyard/v1/usage; may be null
     const Clock* clock = nullptr;
     int keepAliveIntervalMs = 10000;
 };
@@ -66,6 +68,11 @@ private:
     void resetAttempt();
     void startNextAttempt();
     void startWithAccount(const QString& accountId);
+    // Gateway keys (when configured): false after answering 401.
+    bool authorizeClient();
+    // Limits and budgets: false after answering 429.
+    bool admitByBudget();
+    void handleUsage(bool csv);
     void dispatchAttempt();
     HeaderList accountHeaders() const;
     void recordSkip(const ResolvedTarget& target, const QString& why);
@@ -120,6 +127,7 @@ private:
     int m_minContextWindow = -1; // after a context overflow: only larger windows
     QString m_affinity;
     bool m_countTokens = false;
+    bool m_clientKeyIsGatewayKey = false; // the client's key was ours: never forward it
     QString m_geminiModel; // Gemini inbound: the model comes from the path
     bool m_geminiStream = false;
     bool m_geminiModelList = false;

@@ -12,9 +12,12 @@
 #include "protocol/anthropic/anthropicresponse.h"
 #include "server/httpserver.h"
 #include "upstream/upstreamclient.h"
+#include "usage/budgetguard.h"
+#include "usage/usagelog.h"
 
 #include <QNetworkAccessManager>
 #include <QStandardPaths>
+#include <QTimer>
 
 namespace sy {
 
@@ -24,15 +27,48 @@ GatewayService::GatewayService(QObject* parent)
     , m_router(std::make_shared<Router>(m_config.get()))
     , m_credentials(std::make_unique<CredentialManager>(&m_clockProxy))
     , m_upstream(new UpstreamClient(this))
+    , m_budget(std::make_unique<BudgetGuard>(&m_clockProxy))
 {
+    connect(m_budget.get(), &BudgetGuard::warningRaised, this, &GatewayService::warningRaised);
     qRegisterMetaType<sy::RequestRecord>();
 }
 
 GatewayService::~GatewayService()
 {
     stop();
+    if (m_usage)
+        m_usage->close(); // everything queued is written
     if (m_accounts)
         m_accounts->disconnect(this);
+}
+
+bool GatewayService::openUsageLog(const QString& path, QString* error)
+{
+    auto log = std::make_unique<UsageLog>();
+    if (!log->open(path, error))
+        return false;
+    m_usage = std::move(log);
+    applyEffectiveConfig();
+    m_budget->seedFrom(m_usage.get());
+    if (!m_pruneTimer) {
+        m_pruneTimer = new QTimer(this);
+        m_pruneTimer->setInterval(3600 * 1000);
+        connect(m_pruneTimer, &QTimer::timeout, this, &GatewayService::pruneUsage);
+        m_pruneTimer->start();
+    }
+    QTimer::singleShot(30 * 1000, this, &GatewayService::pruneUsage);
+    return true;
+}
+
+UsageLog* GatewayService::usageLog() const
+{
+    return m_usage.get();
+}
+
+void GatewayService::pruneUsage()
+{
+    if (m_usage)
+        m_usage->prune(m_baseConfig.usageRetentionDays);
 }
 
 AccountManager* GatewayService::accounts() const
@@ -163,6 +199,17 @@ void GatewayService::applyEffectiveConfig()
             m_accounts->setProviders(specs.value());
         effective = expandAccounts(effective, m_accounts ? m_accounts->accounts() : QList<Account>(), specs.value());
     }
+    m_budget->setLimits(effective.limits);
+    if (m_usage) {
+        const Result<PriceTable> shipped = PriceTable::shipped();
+        if (shipped) {
+            const Result<PriceTable> prices = shipped->withOverrides(effective.pricing);
+            if (prices)
+                m_usage->setPrices(prices.value());
+            else
+                Q_EMIT warningRaised(QStringLiteral("pricing: %1").arg(prices.error()));
+        }
+    }
     m_config = std::make_shared<Config>(effective);
     m_router = std::make_shared<Router>(m_config.get());
     m_credentials->setConfig(*m_config); // keeps cooldowns of credentials that did not change
@@ -239,13 +286,20 @@ QHostAddress GatewayService::address() const
 
 void GatewayService::handleRequest(const HttpRequest& request, HttpResponder* responder)
 {
-    GatewayEnvironment env {
-        m_config, m_router, m_upstream, m_credentials.get(), m_accounts.data(), &m_clockProxy, m_keepAliveMs};
+    GatewayEnvironment env {m_config, m_router, m_upstream, m_credentials.get(), m_accounts.data(), m_budget.get(),
+        m_usage.get(), &m_clockProxy, m_keepAliveMs};
     auto* exchange = new Exchange(std::move(env), request, responder, this);
     ++m_active;
     connect(exchange, &Exchange::completed, this, [this](const RequestRecord& record) {
         --m_active;
         ++m_completed;
+        // The usage log (and the budgets) see every finished request exactly once.
+        if (m_usage) {
+            m_budget->account(m_usage->record(record));
+        } else {
+            static const PriceTable prices = PriceTable::shipped().ok() ? PriceTable::shipped().value() : PriceTable();
+            m_budget->account(UsageRow::fromRecord(record, prices));
+        }
         Q_EMIT requestCompleted(record);
     });
     exchange->run();

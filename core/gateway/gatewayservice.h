@@ -19,6 +19,8 @@ class HttpServer;
 class CredentialManager;
 class AccountManager;
 class SecretStore;
+class UsageLog;
+class BudgetGuard;
 class UpstreamClient;
 
 // The one object ui/ and app/ talk to: holds the config, runs the local server and the upstream client, and
@@ -58,6 +60,13 @@ public:
     // The warning about where secrets are kept, when they are not in a keychain; empty otherwise.
     QString storageWarning() const { return m_storageWarning; }
     AccountManager* accounts() const;
+    // The SQLite usage log (every finished request, failed ones too, once). Open it before start() to log from the
+    // first request; prices and retention follow the config.
+    bool openUsageLog(const QString& path, QString* error = nullptr);
+    UsageLog* usageLog() const;
+    BudgetGuard* budget() const { return m_budget.get(); }
+    // Deletes usage rows older than the config's retention (also done hourly while the log is open).
+    void pruneUsage();
     SecretStore* secretStore() const;
     // Time source for cooldowns (tests inject one); the system clock by default.
     void setClock(const Clock* clock) { m_clockProxy.target = clock; }
@@ -90,6 +99,9 @@ private:
     Config m_baseConfig;
     QPointer<AccountManager> m_accounts;
     QPointer<SecretStore> m_secrets;
+    std::unique_ptr<UsageLog> m_usage;
+    std::unique_ptr<BudgetGuard> m_budget;
+    class QTimer* m_pruneTimer = nullptr;
     std::unique_ptr<SecretStore> m_ownedSecrets;
     QString m_storageWarning;
     std::unique_ptr<AccountManager> m_ownedAccounts;

@@ -42,6 +42,7 @@ struct RequestRecord
     canon::StopReason stopReason = canon::StopReason::None;
     QString userAgent;
     QString client; // detected client ("claude-code", "codex", "gemini-cli") or empty
+    QString gatewayKey; // id of the gateway key the client presented (never the key); empty when none
     QString routeVia; // "rule", "direct", "subagent"
     QList<UpstreamAttempt> attempts; // every attempt, failed ones too, in order
 };
