@@ -220,7 +220,8 @@ Exchange::Exchange(GatewayEnvironment env, const HttpRequest& request, HttpRespo
 {
     m_clock.start();
     m_record.requestId = newRequestId();
-    m_record.startedAt = QDateTime::currentDateTimeUtc();
+    m_record.startedAt
+        = m_env.clock ? QDateTime::fromMSecsSinceEpoch(m_env.clock->nowMs(), Qt::UTC) : QDateTime::currentDateTimeUtc();
     m_record.method = QString::fromLatin1(request.method);
     m_record.path = QString::fromLatin1(request.path);
     m_record.userAgent = QString::fromUtf8(request.header("user-agent")).left(200);

@@ -48,8 +48,8 @@ bool GatewayService::openUsageLog(const QString& path, QString* error)
     if (!log->open(path, error))
         return false;
     m_usage = std::move(log);
+    m_seededLimits.clear();
     applyEffectiveConfig();
-    m_budget->seedFrom(m_usage.get());
     if (!m_pruneTimer) {
         m_pruneTimer = new QTimer(this);
         m_pruneTimer->setInterval(3600 * 1000);
@@ -200,6 +200,24 @@ void GatewayService::applyEffectiveConfig()
         effective = expandAccounts(effective, m_accounts ? m_accounts->accounts() : QList<Account>(), specs.value());
     }
     m_budget->setLimits(effective.limits);
+    if (m_usage) {
+        // New caps start from what the log says was spent today and this month.
+        QStringList capped;
+        const auto note = [&capped](const QString& key, const Limits& l) {
+            if (l.dailyUsd > 0 || l.monthlyUsd > 0)
+                capped.append(QStringLiteral("%1:%2:%3").arg(key).arg(l.dailyUsd).arg(l.monthlyUsd));
+        };
+        note(QString(), effective.limits.global);
+        for (auto it = effective.limits.perKey.begin(); it != effective.limits.perKey.end(); ++it)
+            note(it.key(), it.value());
+        capped.sort();
+        const QString signature = capped.join(QLatin1Char(','));
+        if (signature != m_seededLimits) {
+            m_seededLimits = signature;
+            m_usage->flush();
+            m_budget->seedFrom(m_usage.get());
+        }
+    }
     if (m_usage) {
         const Result<PriceTable> shipped = PriceTable::shipped();
         if (shipped) {

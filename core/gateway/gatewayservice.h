@@ -101,6 +101,7 @@ private:
     QPointer<SecretStore> m_secrets;
     std::unique_ptr<UsageLog> m_usage;
     std::unique_ptr<BudgetGuard> m_budget;
+    QString m_seededLimits; // the spend caps the budget was last seeded for
     class QTimer* m_pruneTimer = nullptr;
     std::unique_ptr<SecretStore> m_ownedSecrets;
     QString m_storageWarning;

@@ -53,7 +53,11 @@ Result<PriceTable> PriceTable::fromJson(const QJsonObject& o)
 {
     PriceTable t;
     t.m_date = o.value(QLatin1String("date")).toString();
-    const QJsonObject models = o.value(QLatin1String("models")).toObject();
+    const QJsonValue modelsValue = o.value(QLatin1String("models"));
+    if (!modelsValue.isUndefined() && !modelsValue.isObject())
+        return Result<PriceTable>::failure(QStringLiteral(
+            "pricing.models must be an object of model id -> {\"input\", \"output\", ...} (USD per million tokens)"));
+    const QJsonObject models = modelsValue.toObject();
     for (auto it = models.begin(); it != models.end(); ++it) {
         const Result<ModelPrice> p = parsePrice(it.key(), it.value());
         if (!p)

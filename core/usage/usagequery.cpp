@@ -45,7 +45,7 @@ std::optional<UsageQuery> usageQueryFrom(
 {
     UsageQuery q;
     q.fromMs = nowMs - 7 * 86'400'000LL;
-    q.toMs = nowMs;
+    q.toMs = nowMs + 1; // "until now" includes this millisecond
     if (!from.isEmpty()) {
         const std::optional<qint64> f = parseUsageTime(from, nowMs);
         if (!f) {
