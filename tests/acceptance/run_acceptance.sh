@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Wrapper for CTest: run_acceptance.sh through_gateway CLIENT SCENARIO KIND | account ACCOUNT CLIENT SCENARIO | replay KIND
+# Wrapper for CTest: run_acceptance.sh through_gateway CLIENT SCENARIO KIND | account ACCOUNT CLIENT SCENARIO |
+#                   replay KIND | usage
 # Exits 77 (CTest "skipped") when the shared harness or its clients are not available.
 set -u
 SHARED="${SWITCHYARD_SHARED_DIR:-}"
@@ -45,6 +46,27 @@ case "$mode" in
       >"$work/import.out" 2>&1 || { cat "$work/import.out"; exit 1; }
     export SY_REQUIRE_ROUTED_MODEL=1
     SY_CONFIG_TEMPLATE="$(dirname "$0")/configs/$account-account.json" "$A/through_gateway.sh" "$client" "$scenario" "$kind"
+    exit $? ;;
+  usage)
+    [ -f "${SWITCHYARD_USAGE_DB:-}" ] || { echo "SKIP: no acceptance run wrote $SWITCHYARD_USAGE_DB"; exit 77; }
+    "$SWITCHYARD_BIN" usage --since 1d --by client --json --limit 5000 >"${SY_ACCEPT_LOGS:-.}/usage.json" || exit 1
+    python3 - "${SY_ACCEPT_LOGS:-.}/usage.json" <<'PY'
+import json, sys
+report = json.load(open(sys.argv[1]))
+rows = report["requests"]
+total = report["total"]
+print("usage: %d requests, %d errors, %d input / %d output tokens, cost %s over %d groups"
+      % (total["requests"], total["errors"], total["input_tokens"], total["output_tokens"], total["cost_usd"],
+         len(report["groups"])))
+assert total["requests"] > 0 and rows, "no requests in the usage log"
+with_tokens = [r for r in rows if r["output_tokens"] > 0 and r["input_tokens"] >= 0]
+assert with_tokens, "no request has tokens"
+priced = [r for r in rows if r["cost_usd"] is not None and r["cost_usd"] > 0]
+assert priced, "no request has a cost (the account configs price mock-large)"
+clients = sorted({r["client"] for r in rows if r["client"]})
+print("clients seen:", ", ".join(clients))
+print("a priced row:", {k: priced[0][k] for k in ("time", "client", "provider", "model", "input_tokens", "output_tokens", "cost_usd")})
+PY
     exit $? ;;
   replay)
     [ -x "$A/replay/replay_bar.sh" ] || { echo "SKIP: no replay bar"; exit 77; }
