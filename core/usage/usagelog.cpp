@@ -231,8 +231,7 @@ QString groupValue(const UsageRow& r, UsageGroup g)
 QJsonObject totalsJson(const UsageTotals& t)
 {
     QJsonObject o;
-    if (!t.key.isNull())
-        o.insert(QLatin1String("key"), t.key);
+    o.insert(QLatin1String("key"), t.key.isNull() ? QString(QLatin1String("")) : t.key);
     o.insert(QLatin1String("requests"), double(t.requests));
     o.insert(QLatin1String("errors"), double(t.errors));
     o.insert(QLatin1String("error_rate"), t.errorRate());
