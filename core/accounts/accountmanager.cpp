@@ -426,7 +426,9 @@ void AccountManager::refresh(const QString& id, Done done)
             pending->waiters.append(std::move(done));
         return;
     }
-    const OAuthProviderSpec* s = spec(a->provider);
+    // A copy: listeners of the state change below may replace the provider list.
+    const OAuthProviderSpec* found = spec(a->provider);
+    const std::optional<OAuthProviderSpec> s = found ? std::optional<OAuthProviderSpec>(*found) : std::nullopt;
     const TokenSet t = m_tokens.value(id);
     if (!s || t.refreshToken.isEmpty()) {
         setState(a, Account::State::NeedsLogin,

@@ -543,6 +543,7 @@ void Exchange::handleMessages(bool countTokens)
     const QString subagent = takeSubagentModel(m_canonical);
     m_bodyEdited = !subagent.isEmpty();
     RouteQuery query = routeQueryFor(m_canonical, m_record.client, m_env.router->needsTokenCount());
+    query.gatewayKey = m_record.gatewayKey;
     query.subagentModel = subagent;
     auto decision = m_env.router->resolve(query);
     if (!decision.ok())

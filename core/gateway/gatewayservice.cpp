@@ -27,8 +27,8 @@ GatewayService::GatewayService(QObject* parent)
     , m_router(std::make_shared<Router>(m_config.get()))
     , m_credentials(std::make_unique<CredentialManager>(&m_clockProxy))
     , m_upstream(new UpstreamClient(this))
-    , m_budget(std::make_unique<BudgetGuard>(&m_clockProxy))
 {
+    m_budget = std::make_unique<BudgetGuard>(&m_clockProxy);
     connect(m_budget.get(), &BudgetGuard::warningRaised, this, &GatewayService::warningRaised);
     qRegisterMetaType<sy::RequestRecord>();
 }
@@ -195,8 +195,10 @@ void GatewayService::applyEffectiveConfig()
     applyStoredSecrets(&effective, m_secretCache);
     Result<QList<OAuthProviderSpec>> specs = loadOAuthProviders(effective.oauth);
     if (specs) {
-        if (m_accounts)
+        // Only when the overrides change: code holding a spec of the old list must not see it replaced.
+        if (m_accounts && (m_accounts->providers().isEmpty() || effective.oauth != m_appliedOauth))
             m_accounts->setProviders(specs.value());
+        m_appliedOauth = effective.oauth;
         effective = expandAccounts(effective, m_accounts ? m_accounts->accounts() : QList<Account>(), specs.value());
     }
     m_budget->setLimits(effective.limits);

@@ -6,6 +6,7 @@
 #include "gateway/requestrecord.h"
 
 #include <QHash>
+#include <QJsonObject>
 #include <QObject>
 #include <QPointer>
 #include <QSet>
@@ -102,6 +103,7 @@ private:
     std::unique_ptr<UsageLog> m_usage;
     std::unique_ptr<BudgetGuard> m_budget;
     QString m_seededLimits; // the spend caps the budget was last seeded for
+    QJsonObject m_appliedOauth; // the "oauth" overrides the accounts' providers were built from
     class QTimer* m_pruneTimer = nullptr;
     std::unique_ptr<SecretStore> m_ownedSecrets;
     QString m_storageWarning;

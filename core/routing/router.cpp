@@ -121,7 +121,9 @@ bool conditionsHold(const RouteConditions& when, const RouteQuery& q, QString* f
         }
     }
     if (!when.clients.isEmpty()) {
-        if (q.client.isEmpty() || !when.clients.contains(q.client, Qt::CaseInsensitive)) {
+        const bool byClient = !q.client.isEmpty() && when.clients.contains(q.client, Qt::CaseInsensitive);
+        const bool byKey = !q.gatewayKey.isEmpty() && when.clients.contains(q.gatewayKey, Qt::CaseInsensitive);
+        if (!byClient && !byKey) {
             *failed = q.client.isEmpty() ? QStringLiteral("when.client: no (client unknown)")
                                          : QStringLiteral("when.client: no (client \"%1\")").arg(q.client);
             return false;

@@ -50,7 +50,8 @@ struct RouteQuery
     qint64 inputTokens = -1; // -1: not counted (rules with tokens_over then do not match; see needsTokenCount)
     bool hasImages = false;
     QStringList tools; // tool names and builtin types, e.g. {"Bash", "Read", "web_search_20250305", "web_search"}
-    QString client; // detected client id or gateway-key id
+    QString client; // detected client id ("claude-code", "codex", "gemini-cli")
+    QString gatewayKey; // id of the gateway key the client presented
     QString subagentModel; // "provider,model" from the CCR tag, if any
 };
 

@@ -113,7 +113,8 @@ std::optional<ModelPrice> PriceTable::find(const QString& model) const
                 return g.second;
         }
         // Dated or versioned ids: "deepseek-chat-20250101", "claude-x@20250929".
-        static const QRegularExpression dated(QStringLiteral("([-@]\\d{8}|-latest|-preview)$"));
+        static const QRegularExpression dated(
+            QStringLiteral("([-@]\\d{8}|-\\d{4}-\\d{2}-\\d{2}|-latest|-preview(-\\d{2}-\\d{4})?)$"));
         QString bare = candidate;
         bare.remove(dated);
         if (bare != candidate) {

@@ -80,6 +80,19 @@ int userVersion(QSqlDatabase& db)
     return -1;
 }
 
+// A database of a newer build is refused before anything is written to it (not even the journal mode).
+bool checkNotNewer(QSqlDatabase& db, QString* error)
+{
+    const int version = userVersion(db);
+    if (version > UsageLog::kSchemaVersion) {
+        *error = QStringLiteral("the usage database has schema version %1, newer than this build (%2)")
+                     .arg(version)
+                     .arg(UsageLog::kSchemaVersion);
+        return false;
+    }
+    return true;
+}
+
 bool migrate(QSqlDatabase& db, QString* error)
 {
     int version = userVersion(db);
@@ -87,12 +100,8 @@ bool migrate(QSqlDatabase& db, QString* error)
         *error = QStringLiteral("cannot read the schema version");
         return false;
     }
-    if (version > UsageLog::kSchemaVersion) {
-        *error = QStringLiteral("the usage database has schema version %1, newer than this build (%2)")
-                     .arg(version)
-                     .arg(UsageLog::kSchemaVersion);
+    if (!checkNotNewer(db, error))
         return false;
-    }
     while (version < UsageLog::kSchemaVersion) {
         if (!db.transaction()) {
             *error = db.lastError().text();
@@ -295,7 +304,8 @@ public:
             *error = db.lastError().text();
             return false;
         }
-        if (!configure(db, error) || !migrate(db, error))
+        if (!exec(db, QStringLiteral("PRAGMA busy_timeout=5000"), error) || !checkNotNewer(db, error)
+            || !configure(db, error) || !migrate(db, error))
             return false;
         m_timer = new QTimer(this);
         m_timer->setInterval(UsageLog::kFlushMs);

@@ -1,5 +1,6 @@
 #include "traycontroller.h"
 
+#include "dashboard/dashboardwindow.h"
 #include "gateway/gatewayservice.h"
 
 #include <QAction>
@@ -45,6 +46,11 @@ TrayController::TrayController(GatewayService* service, const QString& configPat
     m_toggle = m_menu->addAction(QString());
     m_toggle->setObjectName(QStringLiteral("toggleGatewayAction"));
     connect(m_toggle, &QAction::triggered, this, &TrayController::onToggle);
+    m_dashboardAction = m_menu->addAction(tr("&Dashboard"));
+    m_dashboardAction->setObjectName(QStringLiteral("dashboardAction"));
+    connect(m_dashboardAction, &QAction::triggered, this, &TrayController::showDashboard);
+    // The usage log may be opened after the tray exists: decide when the menu opens.
+    connect(m_menu, &QMenu::aboutToShow, this, &TrayController::updateState);
     m_menu->addSeparator();
     QAction* quit = m_menu->addAction(tr("&Quit"));
     quit->setObjectName(QStringLiteral("quitAction"));
@@ -63,12 +69,33 @@ TrayController::TrayController(GatewayService* service, const QString& configPat
 
 TrayController::~TrayController()
 {
+    delete m_dashboard;
     delete m_menu;
 }
 
 void TrayController::show()
 {
     m_tray->show();
+}
+
+void TrayController::showDashboard()
+{
+    // Without a usage log (it could not be opened) the window says so; the menu action is disabled then.
+    UsageLog* log = m_service->usageLog();
+    if (m_dashboard && m_dashboard->usageLog() != log)
+        delete m_dashboard;
+    if (!m_dashboard) {
+        m_dashboard = new DashboardWindow(log);
+        m_dashboard->setAttribute(Qt::WA_DeleteOnClose); // closing frees the charts; the app keeps running
+    }
+    m_dashboard->show();
+    m_dashboard->raise();
+    m_dashboard->activateWindow();
+}
+
+DashboardWindow* TrayController::dashboard() const
+{
+    return m_dashboard;
 }
 
 void TrayController::showError(const QString& message)
@@ -120,6 +147,7 @@ void TrayController::updateState()
     }
     m_status->setText(status);
     m_toggle->setText(running ? tr("&Stop gateway") : tr("&Start gateway"));
+    m_dashboardAction->setEnabled(m_service->usageLog() != nullptr);
     QString tip = tr("Switchyard") + QLatin1Char('\n') + status;
     for (const QString& w : std::as_const(m_warnings))
         tip += QLatin1Char('\n') + tr("Warning: %1").arg(w);

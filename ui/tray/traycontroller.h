@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QObject>
+#include <QPointer>
 
 class QAction;
 class QMenu;
@@ -8,9 +9,10 @@ class QSystemTrayIcon;
 
 namespace sy {
 
+class DashboardWindow;
 class GatewayService;
 
-// The tray icon: shows whether the gateway runs and lets the user start, stop and quit.
+// The tray icon: shows whether the gateway runs and lets the user start, stop, open the usage dashboard and quit.
 class TrayController : public QObject
 {
     Q_OBJECT
@@ -24,6 +26,9 @@ public:
     // menu and the tooltip, and once as a notification.
     void showWarning(const QString& message);
     QMenu* menu() const { return m_menu; }
+    // Opens the usage dashboard (one window, raised when already open).
+    void showDashboard();
+    DashboardWindow* dashboard() const;
 
 private:
     void updateState();
@@ -36,6 +41,8 @@ private:
     QAction* m_status = nullptr;
     QAction* m_toggle = nullptr;
     QAction* m_warning = nullptr;
+    QAction* m_dashboardAction = nullptr;
+    QPointer<DashboardWindow> m_dashboard;
     QStringList m_warnings;
     QString m_lastError;
 };
