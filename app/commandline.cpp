@@ -39,7 +39,9 @@ CommandLineOptions parseCommandLine(const QStringList& arguments)
         QStringLiteral("path"));
     const QCommandLineOption dashboard(
         QStringLiteral("dashboard"), QCoreApplication::translate("main", "Open the usage dashboard window at start."));
-    parser.addOptions({headless, config, listen, portFile, dashboard});
+    const QCommandLineOption windowed(QStringLiteral("windowed"),
+        QCoreApplication::translate("main", "Show a status window instead of the tray icon."));
+    parser.addOptions({headless, config, listen, portFile, dashboard, windowed});
     if (!parser.parse(arguments)) {
         o.error = parser.errorText();
         return o;
@@ -58,8 +60,13 @@ CommandLineOptions parseCommandLine(const QStringList& arguments)
     o.configPath = parser.value(config);
     o.portFile = parser.value(portFile);
     o.dashboard = parser.isSet(dashboard);
+    o.windowed = parser.isSet(windowed);
     if (o.dashboard && o.headless) {
         o.error = QStringLiteral("--dashboard needs the user interface; it cannot be combined with --headless");
+        return o;
+    }
+    if (o.windowed && o.headless) {
+        o.error = QStringLiteral("--windowed needs the user interface; it cannot be combined with --headless");
         return o;
     }
     if (parser.isSet(listen)) {

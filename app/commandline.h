@@ -15,6 +15,7 @@ struct CommandLineOptions
     quint16 listenPort = 0;
     QString portFile;
     bool dashboard = false; // open the usage dashboard at start (tray UI only)
+    bool windowed = false; // a status window instead of the tray icon (also used when there is no system tray)
     QString error; // non-empty: bad command line
     bool helpShown = false;
 };

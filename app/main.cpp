@@ -13,12 +13,12 @@
 
 #include <QCoreApplication>
 #include <QFile>
-#include <QLocale>
-#include <QTranslator>
 #include <QSaveFile>
 
 #ifdef SWITCHYARD_WITH_UI
+#include "singleinstance.h"
 #include "tray/traycontroller.h"
+#include "tray/uilanguage.h"
 #include <QApplication>
 #endif
 
@@ -80,10 +80,6 @@ int main(int argc, char** argv)
     QCoreApplication::setApplicationName(QStringLiteral("switchyard"));
     QCoreApplication::setApplicationVersion(QStringLiteral(SWITCHYARD_VERSION));
 
-    QTranslator translator;
-    if (translator.load(QLocale(), QStringLiteral("switchyard"), QStringLiteral("_"), QStringLiteral(":/i18n")))
-        QCoreApplication::installTranslator(&translator);
-
     const sy::CommandLineOptions options = sy::parseCommandLine(QCoreApplication::arguments());
     if (!options.error.isEmpty()) {
         printError(options.error + QStringLiteral(" (see --help)"));
@@ -96,12 +92,29 @@ int main(int argc, char** argv)
     }
 #endif
 
+#ifdef SWITCHYARD_WITH_UI
+    // One tray app per user: a second launch asks the first to show itself and exits.
+    sy::SingleInstance instance;
+    if (!headless && !instance.tryBecomePrimary()) {
+        if (instance.sendRaise())
+            return 0;
+        printError(
+            QStringLiteral("another instance is running but does not answer (lock: %1)").arg(instance.lockPath()));
+        return 1;
+    }
+#endif
+
     const QString configPath = options.configPath.isEmpty() ? sy::defaultConfigPath() : options.configPath;
     auto config = sy::loadOrCreateConfig(configPath, options.configPath.isEmpty(), sy::processEnvironment());
     if (!config.ok()) {
         printError(config.error());
         return 2;
     }
+
+#ifdef SWITCHYARD_WITH_UI
+    if (!headless) // the config's "ui.language", else the system's
+        sy::installUiTranslators(config->uiLanguage);
+#endif
 
     sy::GatewayService service;
     service.setConfig(*config);
@@ -154,11 +167,14 @@ int main(int argc, char** argv)
     if (!headless) {
         QApplication::setQuitOnLastWindowClosed(false);
         tray = std::make_unique<sy::TrayController>(&service, configPath);
-        tray->show();
+        tray->show(options.windowed);
+        QObject::connect(&watcher, &sy::ConfigWatcher::configChanged, tray.get(), &sy::TrayController::clearError);
         if (!error.isEmpty())
             tray->showError(error);
         if (options.dashboard)
             tray->showDashboard();
+        QObject::connect(
+            &instance, &sy::SingleInstance::raiseRequested, tray.get(), &sy::TrayController::showDashboard);
     }
 #endif
     return app->exec();

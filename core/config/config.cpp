@@ -591,7 +591,11 @@ public:
             return Result<Config>::failure(
                 fail(violation.path.isEmpty() ? QStringLiteral("(top level)") : violation.path, violation.message));
         Config config;
-        checkKeys(root, QString(), {"version", "server", "providers", "routes", "oauth", "pricing", "usage", "limits"});
+        checkKeys(
+            root, QString(), {"version", "server", "providers", "routes", "oauth", "pricing", "usage", "limits", "ui"});
+        const QJsonObject ui = root.value(QLatin1String("ui")).toObject();
+        config.uiLanguage = ui.value(QLatin1String("language")).toString(QStringLiteral("system"));
+        config.logLevel = ui.value(QLatin1String("log_level")).toString(QStringLiteral("info"));
         config.pricing = root.value(QLatin1String("pricing")).toObject();
         config.usageRetentionDays
             = root.value(QLatin1String("usage")).toObject().value(QLatin1String("retention_days")).toInt(90);

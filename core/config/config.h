@@ -144,6 +144,8 @@ struct Config
     QJsonObject pricing; // overrides of resources/pricing.json ({"models": {...}})
     int usageRetentionDays = 90;
     LimitsConfig limits;
+    QString uiLanguage = QStringLiteral("system"); // "ui.language": "system", "en", "de", "zh_CN"
+    QString logLevel = QStringLiteral("info"); // "ui.log_level": "info", "debug", "warning"
 
     const ProviderConfig* provider(const QString& id) const;
 };

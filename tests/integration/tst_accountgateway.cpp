@@ -174,24 +174,7 @@ class TestAccountGateway : public QObject
     // The gateway runs on this thread: wait with the event loop running.
     ParsedResponse request(const QByteArray& line, const QByteArray& body, const QByteArray& extraHeaders = {})
     {
-        QTcpSocket s;
-        s.connectToHost(QHostAddress::LocalHost, m_gateway->port());
-        if (!s.waitForConnected(5000))
-            return {};
-        s.write(line + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n" + extraHeaders
-            + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
-        QByteArray data;
-        ParsedResponse r;
-        QElapsedTimer t;
-        t.start();
-        while (!parseHttpResponse(data, &r) && t.elapsed() < 15000) {
-            if (s.bytesAvailable() == 0) {
-                QSignalSpy spy(&s, &QTcpSocket::readyRead);
-                spy.wait(200);
-            }
-            data += s.readAll();
-        }
-        return r;
+        return sendHttp(m_gateway->port(), line, body, extraHeaders);
     }
 
     static QByteArray messages(bool stream, const QByteArray& model = "claude-sonnet-4-5")

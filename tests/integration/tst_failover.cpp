@@ -83,27 +83,7 @@ class TestFailover : public QObject
         QVERIFY(m_gateway->start());
     }
 
-    ParsedResponse post(const QByteArray& body)
-    {
-        QTcpSocket s;
-        s.connectToHost(QHostAddress::LocalHost, m_gateway->port());
-        if (!s.waitForConnected(5000))
-            return {};
-        s.write("POST /v1/messages HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: "
-            + QByteArray::number(body.size()) + "\r\n\r\n" + body);
-        QByteArray data;
-        ParsedResponse r;
-        QElapsedTimer t;
-        t.start();
-        while (!parseHttpResponse(data, &r) && t.elapsed() < 15000) {
-            if (s.bytesAvailable() == 0) {
-                QSignalSpy spy(&s, &QTcpSocket::readyRead);
-                spy.wait(200);
-            }
-            data += s.readAll();
-        }
-        return r;
-    }
+    ParsedResponse post(const QByteArray& body) { return sendHttp(m_gateway->port(), "POST /v1/messages", body); }
 
     static QJsonObject error(const ParsedResponse& r)
     {

@@ -62,24 +62,7 @@ class TestUsageGateway : public QObject
 
     ParsedResponse request(const QByteArray& line, const QByteArray& body = {}, const QByteArray& headers = {})
     {
-        QTcpSocket s;
-        s.connectToHost(QHostAddress::LocalHost, m_gateway->port());
-        if (!s.waitForConnected(5000))
-            return {};
-        s.write(line + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n" + headers
-            + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
-        QByteArray data;
-        ParsedResponse r;
-        QElapsedTimer t;
-        t.start();
-        while (!parseHttpResponse(data, &r) && t.elapsed() < 15000) {
-            if (s.bytesAvailable() == 0) {
-                QSignalSpy spy(&s, &QTcpSocket::readyRead);
-                spy.wait(200);
-            }
-            data += s.readAll();
-        }
-        return r;
+        return sendHttp(m_gateway->port(), line, body, headers);
     }
 
     ParsedResponse message(const QByteArray& headers = {})

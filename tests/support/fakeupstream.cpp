@@ -1,5 +1,8 @@
 #include "fakeupstream.h"
 
+#include <QElapsedTimer>
+#include <QSignalSpy>
+
 #include <QFile>
 #include <QTimer>
 
@@ -240,4 +243,26 @@ QByteArray readShared(const QString& relativePath)
     if (!f.open(QIODevice::ReadOnly))
         return {};
     return f.readAll();
+}
+
+ParsedResponse sendHttp(quint16 port, const QByteArray& line, const QByteArray& body, const QByteArray& extraHeaders)
+{
+    QTcpSocket s;
+    s.connectToHost(QHostAddress::LocalHost, port);
+    if (!s.waitForConnected(5000))
+        return {};
+    s.write(line + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n" + extraHeaders
+        + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+    QByteArray data;
+    ParsedResponse r;
+    QElapsedTimer t;
+    t.start();
+    while (!parseHttpResponse(data, &r) && t.elapsed() < 15000) {
+        if (s.bytesAvailable() == 0) {
+            QSignalSpy spy(&s, &QTcpSocket::readyRead);
+            spy.wait(200);
+        }
+        data += s.readAll();
+    }
+    return r;
 }

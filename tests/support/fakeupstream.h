@@ -76,6 +76,11 @@ struct ParsedResponse
 };
 bool parseHttpResponse(const QByteArray& data, ParsedResponse* out);
 
+// Sends `line` ("POST /v1/messages") with JSON `body` and `extraHeaders` (each ending in CRLF) to 127.0.0.1:port
+// and reads the whole answer, running the event loop meanwhile (a gateway on this thread keeps working).
+ParsedResponse sendHttp(
+    quint16 port, const QByteArray& line, const QByteArray& body = {}, const QByteArray& extraHeaders = {});
+
 // Anthropic SSE -> list of (event, data) pairs.
 QList<QPair<QByteArray, QByteArray>> parseSseEvents(const QByteArray& body);
 
