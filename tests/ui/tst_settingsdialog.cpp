@@ -26,6 +26,7 @@
 #include <QTableView>
 #include <QTableWidget>
 #include <QTemporaryDir>
+#include <QDir>
 #include <QTest>
 
 #include <memory>
@@ -186,6 +187,19 @@ private Q_SLOTS:
         QVERIFY(widget<QTableWidget>("accountsTable"));
         QVERIFY(widget<QTableWidget>("gatewayKeysTable"));
         QVERIFY(widget<QComboBox>("logLevelCombo"));
+
+        // Screenshots of each tab for the README, when asked for.
+        const QString shots = qEnvironmentVariable("SWITCHYARD_SCREENSHOT_DIR");
+        if (!shots.isEmpty()) {
+            widget<QLineEdit>("tryModelEdit")->setText(QStringLiteral("claude-haiku-4-5"));
+            m_dialog->resize(900, 620);
+            for (int i = 0; i < tabs->count(); ++i) {
+                tabs->setCurrentIndex(i);
+                QVERIFY(m_dialog->grab().save(
+                    QDir(shots).filePath(QStringLiteral("settings-%1.png").arg(tabs->widget(i)->objectName()))));
+            }
+            tabs->setCurrentIndex(0);
+        }
     }
 
     // Add a provider and a route, reorder, check the try box, save; the running gateway reloads the file.
