@@ -5,6 +5,8 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include "config/jsonlocator.h"
+
 #include <QJsonDocument>
 #include <QSaveFile>
 
@@ -19,17 +21,30 @@ QByteArray compactValue(const QJsonValue& v)
     return wrapped.mid(1, wrapped.size() - 2);
 }
 
-void writeValue(QByteArray& out, const QJsonValue& v, int depth)
+// Objects keep the key order of the file they were loaded from (`order`: path -> keys); keys the file did not have
+// follow in alphabetical order.
+void writeValue(
+    QByteArray& out, const QJsonValue& v, int depth, const QString& path, const QHash<QString, QStringList>& order)
 {
     const QByteArray indent(2 * (depth + 1), ' ');
     const QByteArray closing(2 * depth, ' ');
     if (v.isObject() && !v.toObject().isEmpty()) {
         const QJsonObject o = v.toObject();
-        out += "{\n";
+        QStringList keys;
+        for (const QString& k : order.value(path)) {
+            if (o.contains(k))
+                keys.append(k);
+        }
         for (auto it = o.begin(); it != o.end(); ++it) {
-            out += indent + compactValue(it.key()) + ": ";
-            writeValue(out, it.value(), depth + 1);
-            if (std::next(it) != o.end())
+            if (!keys.contains(it.key()))
+                keys.append(it.key());
+        }
+        out += "{\n";
+        for (qsizetype i = 0; i < keys.size(); ++i) {
+            out += indent + compactValue(keys.at(i)) + ": ";
+            writeValue(out, o.value(keys.at(i)), depth + 1,
+                path.isEmpty() ? keys.at(i) : QString(path + QLatin1Char('.') + keys.at(i)), order);
+            if (i + 1 < keys.size())
                 out += ',';
             out += '\n';
         }
@@ -39,7 +54,7 @@ void writeValue(QByteArray& out, const QJsonValue& v, int depth)
         out += "[\n";
         for (qsizetype i = 0; i < a.size(); ++i) {
             out += indent;
-            writeValue(out, a.at(i), depth + 1);
+            writeValue(out, a.at(i), depth + 1, path + QStringLiteral("[%1]").arg(i), order);
             if (i + 1 < a.size())
                 out += ',';
             out += '\n';
@@ -118,6 +133,7 @@ ConfigEditor::ConfigEditor()
     : m_environment(processEnvironment())
 {
     m_doc = QJsonDocument::fromJson(starterConfig()).object();
+    m_keyOrder = JsonLocator(starterConfig()).keyOrders();
 }
 
 bool ConfigEditor::load(const QString& path, QString* error)
@@ -125,6 +141,7 @@ bool ConfigEditor::load(const QString& path, QString* error)
     QFile f(path);
     if (!f.exists()) {
         m_doc = QJsonDocument::fromJson(starterConfig()).object();
+        m_keyOrder = JsonLocator(starterConfig()).keyOrders();
         return true;
     }
     if (!f.open(QIODevice::ReadOnly)) {
@@ -133,20 +150,22 @@ bool ConfigEditor::load(const QString& path, QString* error)
         return false;
     }
     QJsonParseError perr;
-    const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &perr);
+    const QByteArray text = f.readAll();
+    const QJsonDocument doc = QJsonDocument::fromJson(text, &perr);
     if (perr.error != QJsonParseError::NoError || !doc.isObject()) {
         if (error)
             *error = QStringLiteral("%1 is not a JSON object: %2").arg(path, perr.errorString());
         return false;
     }
     m_doc = doc.object();
+    m_keyOrder = JsonLocator(text).keyOrders();
     return true;
 }
 
 QByteArray ConfigEditor::toJson() const
 {
     QByteArray out;
-    writeValue(out, m_doc, 0);
+    writeValue(out, m_doc, 0, QString(), m_keyOrder);
     out += '\n';
     return out;
 }

@@ -122,6 +122,7 @@ private:
     QJsonObject object(const char* key) const;
 
     QJsonObject m_doc;
+    QHash<QString, QStringList> m_keyOrder; // key order of the loaded file, per object path
     QHash<QString, QString> m_environment;
 };
 

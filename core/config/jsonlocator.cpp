@@ -88,6 +88,9 @@ void JsonLocator::parseValue(const QString& path)
                 return;
             const int keyLine = m_line;
             const QString key = parseString();
+            QStringList& order = m_keyOrder[path];
+            if (!order.contains(key))
+                order.append(key);
             skipWs();
             if (m_pos < m_json.size() && m_json.at(m_pos) == ':')
                 ++m_pos;

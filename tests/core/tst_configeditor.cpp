@@ -78,6 +78,34 @@ private Q_SLOTS:
         QCOMPARE(editor.retentionDays(), 90);
     }
 
+    // Saving keeps the file's own key order (people arrange their configs); new keys follow.
+    void saveKeepsTheFilesKeyOrder()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("config.json"));
+        QVERIFY(writeFile(path, FullConfig));
+        ConfigEditor editor;
+        QVERIFY(editor.load(path));
+        editor.setRetentionDays(30);
+        QString error;
+        QVERIFY2(editor.save(path, &error), qPrintable(error));
+        const QByteArray saved = readFile(path);
+        // Top level: the file's order, not the alphabet.
+        const qsizetype version = saved.indexOf("\"version\"");
+        const qsizetype providers = saved.indexOf("\"providers\"");
+        const qsizetype routes = saved.indexOf("\"routes\"");
+        QVERIFY(version >= 0 && providers > version && routes > providers);
+        // Inside a provider: id, kind, base_url as written.
+        const qsizetype id = saved.indexOf("\"id\": \"deepseek\"");
+        const qsizetype kind = saved.indexOf("\"kind\"", id);
+        const qsizetype base = saved.indexOf("\"base_url\"", id);
+        QVERIFY(id >= 0 && kind > id && base > kind);
+        // A route: match before to.
+        const qsizetype match = saved.indexOf("\"match\": \"haiku\"");
+        QVERIFY(match >= 0 && saved.indexOf("\"to\"", match) > match);
+        QVERIFY(saved.contains("\"retention_days\": 30"));
+    }
+
     void roundTripKeepsUnknownKeys()
     {
         QTemporaryDir dir;
