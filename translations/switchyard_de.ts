@@ -5,63 +5,63 @@
     <name>sy::ConnectDialog</name>
     <message>
         <source>Connect a client — Switchyard</source>
-        <translation type="unfinished"></translation>
+        <translation>Client verbinden – Switchyard</translation>
     </message>
     <message>
         <source>Apply to Claude Code&apos;s settings</source>
-        <translation type="unfinished"></translation>
+        <translation>In die Einstellungen von Claude Code übernehmen</translation>
     </message>
     <message>
         <source>Claude Code</source>
-        <translation type="unfinished"></translation>
+        <translation>Claude Code</translation>
     </message>
     <message>
         <source>optional: a model name the routing table knows</source>
-        <translation type="unfinished"></translation>
+        <translation>optional: ein Modellname, den die Routing-Tabelle kennt</translation>
     </message>
     <message>
         <source>Opus model:</source>
-        <translation type="unfinished"></translation>
+        <translation>Opus-Modell:</translation>
     </message>
     <message>
         <source>Sonnet model:</source>
-        <translation type="unfinished"></translation>
+        <translation>Sonnet-Modell:</translation>
     </message>
     <message>
         <source>Haiku model:</source>
-        <translation type="unfinished"></translation>
+        <translation>Haiku-Modell:</translation>
     </message>
     <message>
         <source>Copy</source>
-        <translation type="unfinished"></translation>
+        <translation>Kopieren</translation>
     </message>
     <message>
         <source>Apply to ~/.claude/settings.json</source>
-        <translation type="unfinished"></translation>
+        <translation>In ~/.claude/settings.json übernehmen</translation>
     </message>
     <message>
         <source>Sets only these keys in the &quot;env&quot; object of Claude Code&apos;s settings.json; a backup is written first.</source>
-        <translation type="unfinished"></translation>
+        <translation>Setzt nur diese Einträge im „env“-Objekt der settings.json von Claude Code; vorher wird eine Sicherung angelegt.</translation>
     </message>
     <message>
         <source>Undo</source>
-        <translation type="unfinished"></translation>
+        <translation>Rückgängig</translation>
     </message>
     <message>
         <source>Restores settings.json from the newest Switchyard backup.</source>
-        <translation type="unfinished"></translation>
+        <translation>Stellt settings.json aus der neuesten Switchyard-Sicherung wieder her.</translation>
     </message>
     <message>
         <source>Codex CLI (~/.codex/config.toml)</source>
-        <translation type="unfinished"></translation>
+        <translation>Codex CLI (~/.codex/config.toml)</translation>
     </message>
     <message>
         <source>Gemini CLI</source>
-        <translation type="unfinished"></translation>
+        <translation>Gemini CLI</translation>
     </message>
     <message>
         <source>Copied to the clipboard.</source>
-        <translation type="unfinished"></translation>
+        <translation>In die Zwischenablage kopiert.</translation>
     </message>
     <message>
         <source>Set these keys in the &quot;env&quot; object of %1?
@@ -69,23 +69,27 @@
 %2
 
 Everything else in the file stays as it is; a backup is written first and Undo restores it.</source>
-        <translation type="unfinished"></translation>
+        <translation>Diese Einträge im „env“-Objekt von %1 setzen?
+
+%2
+
+Alles andere in der Datei bleibt unverändert; vorher wird eine Sicherung angelegt, aus der „Rückgängig“ die Datei wiederherstellt.</translation>
     </message>
     <message>
         <source>Not applied: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht übernommen: %1</translation>
     </message>
     <message>
         <source>Applied to %1. Restart Claude Code to use it.</source>
-        <translation type="unfinished"></translation>
+        <translation>In %1 übernommen. Starten Sie Claude Code neu, damit die Änderung wirksam wird.</translation>
     </message>
     <message>
         <source>Cannot undo: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Rückgängigmachen nicht möglich: %1</translation>
     </message>
     <message>
         <source>Restored %1 from the backup.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 wurde aus der Sicherung wiederhergestellt.</translation>
     </message>
 </context>
 <context>
@@ -249,603 +253,602 @@ Cache geschrieben: %4</translation>
     <name>sy::RequestLogWindow</name>
     <message>
         <source>Request log — Switchyard</source>
-        <translation type="unfinished"></translation>
+        <translation>Anfrageprotokoll – Switchyard</translation>
     </message>
     <message>
         <source>Filter by model, provider, client, status or error</source>
-        <translation type="unfinished"></translation>
+        <translation>Nach Modell, Anbieter, Client, Status oder Fehler filtern</translation>
     </message>
     <message>
         <source>Select a request to see its attempts and its error.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wählen Sie eine Anfrage aus, um ihre Versuche und ihren Fehler zu sehen.</translation>
     </message>
     <message>
         <source>Usage logging is off: only requests made while this window is open are shown.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Nutzungsprotokollierung ist ausgeschaltet: Es werden nur Anfragen angezeigt, die bei geöffnetem Fenster gestellt wurden.</translation>
     </message>
     <message numerus="yes">
         <source>%n request(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Anfrage</numerusform>
+            <numerusform>%n Anfragen</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>%1 of %n request(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%1 von %n Anfrage</numerusform>
+            <numerusform>%1 von %n Anfragen</numerusform>
         </translation>
     </message>
     <message>
         <source>Request</source>
-        <translation type="unfinished"></translation>
+        <translation>Anfrage</translation>
     </message>
     <message>
         <source>Time</source>
-        <translation type="unfinished"></translation>
+        <translation>Zeit</translation>
     </message>
     <message>
         <source>Client</source>
-        <translation type="unfinished">Client</translation>
+        <translation>Client</translation>
     </message>
     <message>
         <source>unknown</source>
-        <translation type="unfinished"></translation>
+        <translation>unbekannt</translation>
     </message>
     <message>
         <source>Dialect</source>
-        <translation type="unfinished"></translation>
+        <translation>Dialekt</translation>
     </message>
     <message>
         <source> (streaming)</source>
-        <translation type="unfinished"></translation>
+        <translation> (Streaming)</translation>
     </message>
     <message>
         <source>Requested model</source>
-        <translation type="unfinished"></translation>
+        <translation>Angefragtes Modell</translation>
     </message>
     <message>
         <source>Provider/model</source>
-        <translation type="unfinished"></translation>
+        <translation>Anbieter/Modell</translation>
     </message>
     <message>
         <source>Account</source>
-        <translation type="unfinished">Konto</translation>
+        <translation>Konto</translation>
     </message>
     <message>
         <source>Status</source>
-        <translation type="unfinished"></translation>
+        <translation>Status</translation>
     </message>
     <message>
         <source>Error</source>
-        <translation type="unfinished"></translation>
+        <translation>Fehler</translation>
     </message>
     <message>
         <source>Tokens</source>
-        <translation type="unfinished">Tokens</translation>
+        <translation>Tokens</translation>
     </message>
     <message>
         <source>input %1, cache read %2, cache write %3, output %4, reasoning %5</source>
-        <translation type="unfinished"></translation>
+        <translation>Eingabe %1, Cache gelesen %2, Cache geschrieben %3, Ausgabe %4, Reasoning %5</translation>
     </message>
     <message>
         <source>Cost</source>
-        <translation type="unfinished">Kosten</translation>
+        <translation>Kosten</translation>
     </message>
     <message>
         <source>Latency</source>
-        <translation type="unfinished">Latenz</translation>
+        <translation>Latenz</translation>
     </message>
     <message>
         <source>first byte %1, total %2</source>
-        <translation type="unfinished"></translation>
+        <translation>erstes Byte %1, gesamt %2</translation>
     </message>
     <message>
         <source>Attempts (%1)</source>
-        <translation type="unfinished"></translation>
+        <translation>Versuche (%1)</translation>
     </message>
     <message>
         <source>No upstream attempt (answered by the gateway).</source>
-        <translation type="unfinished"></translation>
+        <translation>Kein Versuch beim Anbieter (vom Gateway selbst beantwortet).</translation>
     </message>
     <message>
         <source>#</source>
-        <translation type="unfinished"></translation>
+        <translation>Nr.</translation>
     </message>
     <message>
         <source>Provider</source>
-        <translation type="unfinished">Anbieter</translation>
+        <translation>Anbieter</translation>
     </message>
     <message>
         <source>Model</source>
-        <translation type="unfinished">Modell</translation>
+        <translation>Modell</translation>
     </message>
     <message>
         <source>Credential</source>
-        <translation type="unfinished"></translation>
+        <translation>Zugangsdaten</translation>
     </message>
     <message>
         <source>Outcome</source>
-        <translation type="unfinished"></translation>
+        <translation>Ergebnis</translation>
     </message>
     <message>
         <source>none</source>
-        <translation type="unfinished"></translation>
+        <translation>keiner</translation>
     </message>
     <message>
         <source>Model → provider/model</source>
-        <translation type="unfinished"></translation>
+        <translation>Modell → Anbieter/Modell</translation>
     </message>
     <message>
         <source>Tokens in/out</source>
-        <translation type="unfinished"></translation>
+        <translation>Tokens ein/aus</translation>
     </message>
     <message>
         <source>n/a</source>
-        <translation type="unfinished">k. A.</translation>
+        <translation>k. A.</translation>
     </message>
 </context>
 <context>
     <name>sy::RouteTableModel</name>
     <message>
         <source>Model pattern</source>
-        <translation type="unfinished"></translation>
+        <translation>Modellmuster</translation>
     </message>
     <message>
         <source>Conditions</source>
-        <translation type="unfinished"></translation>
+        <translation>Bedingungen</translation>
     </message>
     <message>
         <source>Targets (fallback chain)</source>
-        <translation type="unfinished"></translation>
+        <translation>Ziele (Fallback-Kette)</translation>
     </message>
 </context>
 <context>
     <name>sy::SettingsDialog</name>
     <message>
         <source>%1 s</source>
-        <translation type="unfinished">%1 s</translation>
+        <translation>%1 s</translation>
     </message>
     <message>
         <source>%1 min %2 s</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 min %2 s</translation>
     </message>
     <message>
         <source>%1 h %2 min</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 h %2 min</translation>
     </message>
     <message>
         <source>Switchyard Settings</source>
-        <translation type="unfinished"></translation>
+        <translation>Switchyard-Einstellungen</translation>
     </message>
     <message>
         <source>Providers</source>
-        <translation type="unfinished"></translation>
+        <translation>Anbieter</translation>
     </message>
     <message>
         <source>Routing</source>
-        <translation type="unfinished"></translation>
+        <translation>Routing</translation>
     </message>
     <message>
         <source>Accounts</source>
-        <translation type="unfinished"></translation>
+        <translation>Konten</translation>
     </message>
     <message>
         <source>General</source>
-        <translation type="unfinished"></translation>
+        <translation>Allgemein</translation>
     </message>
     <message>
         <source>Save</source>
-        <translation type="unfinished"></translation>
+        <translation>Speichern</translation>
     </message>
     <message>
         <source>Add</source>
-        <translation type="unfinished"></translation>
+        <translation>Hinzufügen</translation>
     </message>
     <message>
         <source>Remove</source>
-        <translation type="unfinished"></translation>
+        <translation>Entfernen</translation>
     </message>
     <message>
         <source>Anthropic Messages</source>
-        <translation type="unfinished"></translation>
+        <translation>Anthropic Messages</translation>
     </message>
     <message>
         <source>OpenAI Chat Completions</source>
-        <translation type="unfinished"></translation>
+        <translation>OpenAI Chat Completions</translation>
     </message>
     <message>
         <source>OpenAI Responses</source>
-        <translation type="unfinished"></translation>
+        <translation>OpenAI Responses</translation>
     </message>
     <message>
         <source>Google Gemini</source>
-        <translation type="unfinished"></translation>
+        <translation>Google Gemini</translation>
     </message>
     <message>
         <source>Round robin (default)</source>
-        <translation type="unfinished"></translation>
+        <translation>Reihum (Standard)</translation>
     </message>
     <message>
         <source>Fill first</source>
-        <translation type="unfinished"></translation>
+        <translation>Erste zuerst auslasten</translation>
     </message>
     <message>
         <source>Least used</source>
-        <translation type="unfinished"></translation>
+        <translation>Am wenigsten genutzt</translation>
     </message>
     <message>
         <source>Sticky per conversation</source>
-        <translation type="unfinished"></translation>
+        <translation>Fest pro Unterhaltung</translation>
     </message>
     <message>
         <source>Model</source>
-        <translation type="unfinished">Modell</translation>
+        <translation>Modell</translation>
     </message>
     <message>
         <source>Context window</source>
-        <translation type="unfinished"></translation>
+        <translation>Kontextfenster</translation>
     </message>
     <message>
         <source>Output limit</source>
-        <translation type="unfinished"></translation>
+        <translation>Ausgabelimit</translation>
     </message>
     <message>
         <source>Add model</source>
-        <translation type="unfinished"></translation>
+        <translation>Modell hinzufügen</translation>
     </message>
     <message>
         <source>Remove model</source>
-        <translation type="unfinished"></translation>
+        <translation>Modell entfernen</translation>
     </message>
     <message>
         <source>Remove credential</source>
-        <translation type="unfinished"></translation>
+        <translation>Zugangsdaten entfernen</translation>
     </message>
     <message>
         <source>Paste an API key to add it to the pool (kept in the keychain)</source>
-        <translation type="unfinished"></translation>
+        <translation>API-Schlüssel einfügen, um ihn zum Pool hinzuzufügen (wird im Schlüsselbund gespeichert)</translation>
     </message>
     <message>
         <source>Test</source>
-        <translation type="unfinished"></translation>
+        <translation>Testen</translation>
     </message>
     <message>
         <source>ID:</source>
-        <translation type="unfinished"></translation>
+        <translation>ID:</translation>
     </message>
     <message>
         <source>Kind:</source>
-        <translation type="unfinished"></translation>
+        <translation>Typ:</translation>
     </message>
     <message>
         <source>Base URL:</source>
-        <translation type="unfinished"></translation>
+        <translation>Basis-URL:</translation>
     </message>
     <message>
         <source>Models:</source>
-        <translation type="unfinished"></translation>
+        <translation>Modelle:</translation>
     </message>
     <message>
         <source>Credentials:</source>
-        <translation type="unfinished"></translation>
+        <translation>Zugangsdaten:</translation>
     </message>
     <message>
         <source>Add API key:</source>
-        <translation type="unfinished"></translation>
+        <translation>API-Schlüssel hinzufügen:</translation>
     </message>
     <message>
         <source>Pool strategy:</source>
-        <translation type="unfinished"></translation>
+        <translation>Pool-Strategie:</translation>
     </message>
     <message>
         <source>Account %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Konto %1</translation>
     </message>
     <message>
         <source>Every %1 account</source>
-        <translation type="unfinished"></translation>
+        <translation>Alle Konten vom Typ %1</translation>
     </message>
     <message>
         <source>API key from %1</source>
-        <translation type="unfinished"></translation>
+        <translation>API-Schlüssel aus %1</translation>
     </message>
     <message>
         <source>API key written in the config file</source>
-        <translation type="unfinished"></translation>
+        <translation>API-Schlüssel direkt in der Konfigurationsdatei</translation>
     </message>
     <message>
         <source>The gateway is not running; start it to test.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Gateway läuft nicht; starten Sie es, um zu testen.</translation>
     </message>
     <message>
         <source>Add a model to test this provider.</source>
-        <translation type="unfinished"></translation>
+        <translation>Fügen Sie ein Modell hinzu, um diesen Anbieter zu testen.</translation>
     </message>
     <message>
         <source>The running gateway does not know &quot;%1&quot; yet; save first.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das laufende Gateway kennt „%1“ noch nicht; speichern Sie zuerst.</translation>
     </message>
     <message>
         <source>Testing %1/%2…</source>
-        <translation type="unfinished"></translation>
+        <translation>%1/%2 wird getestet…</translation>
     </message>
     <message>
         <source>Failed after %1 ms: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Fehlgeschlagen nach %1 ms: %2</translation>
     </message>
     <message>
         <source>OK: HTTP %1 in %2 ms</source>
-        <translation type="unfinished"></translation>
+        <translation>OK: HTTP %1 in %2 ms</translation>
     </message>
     <message>
         <source>Failed: HTTP %1 in %2 ms: %3</source>
-        <translation type="unfinished"></translation>
+        <translation>Fehlgeschlagen: HTTP %1 in %2 ms: %3</translation>
     </message>
     <message>
         <source>Rules are tried from the top; the first whose pattern and conditions match decides. Targets are a fallback chain such as &quot;deepseek/deepseek-chat -&gt; anthropic/*&quot;. Conditions: thinking=true; tokens_over=150000; has_images=true; tools_include=web_search; client=claude-code.</source>
-        <translation type="unfinished"></translation>
+        <translation>Regeln werden von oben nach unten geprüft; die erste, deren Muster und Bedingungen zutreffen, entscheidet. Ziele bilden eine Fallback-Kette wie „deepseek/deepseek-chat -&gt; anthropic/*“. Bedingungen: thinking=true; tokens_over=150000; has_images=true; tools_include=web_search; client=claude-code.</translation>
     </message>
     <message>
         <source>Move up</source>
-        <translation type="unfinished"></translation>
+        <translation>Nach oben</translation>
     </message>
     <message>
         <source>Move down</source>
-        <translation type="unfinished"></translation>
+        <translation>Nach unten</translation>
     </message>
     <message>
         <source>Try a model name, e.g. claude-sonnet-4-5</source>
-        <translation type="unfinished"></translation>
+        <translation>Modellnamen ausprobieren, z. B. claude-sonnet-4-5</translation>
     </message>
     <message>
         <source>Try a model name</source>
-        <translation type="unfinished"></translation>
+        <translation>Modellnamen ausprobieren</translation>
     </message>
     <message>
         <source>The settings are not valid yet: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Einstellungen sind noch nicht gültig: %1</translation>
     </message>
     <message>
         <source>No rule matches: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Keine Regel trifft zu: %1</translation>
     </message>
     <message>
         <source>Rule %1 (match &quot;%2&quot;) → %3</source>
-        <translation type="unfinished"></translation>
+        <translation>Regel %1 (Muster „%2“) → %3</translation>
     </message>
     <message>
         <source>Named directly (%1) → %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Direkt benannt (%1) → %2</translation>
     </message>
     <message>
         <source>Account</source>
-        <translation type="unfinished">Konto</translation>
+        <translation>Konto</translation>
     </message>
     <message>
         <source>Type</source>
-        <translation type="unfinished"></translation>
+        <translation>Typ</translation>
     </message>
     <message>
         <source>Label / email</source>
-        <translation type="unfinished"></translation>
+        <translation>Bezeichnung / E-Mail</translation>
     </message>
     <message>
         <source>State</source>
-        <translation type="unfinished"></translation>
+        <translation>Status</translation>
     </message>
     <message>
         <source>Plan</source>
-        <translation type="unfinished"></translation>
+        <translation>Tarif</translation>
     </message>
     <message>
         <source>Quota</source>
-        <translation type="unfinished"></translation>
+        <translation>Kontingent</translation>
     </message>
     <message>
         <source>Cooldown</source>
-        <translation type="unfinished"></translation>
+        <translation>Wartezeit</translation>
     </message>
     <message>
         <source>ChatGPT (Codex)</source>
-        <translation type="unfinished"></translation>
+        <translation>ChatGPT (Codex)</translation>
     </message>
     <message>
         <source>Claude</source>
-        <translation type="unfinished"></translation>
+        <translation>Claude</translation>
     </message>
     <message>
         <source>Google (Gemini Code Assist)</source>
-        <translation type="unfinished"></translation>
+        <translation>Google (Gemini Code Assist)</translation>
     </message>
     <message>
         <source>Log in…</source>
-        <translation type="unfinished"></translation>
+        <translation>Anmelden…</translation>
     </message>
     <message>
         <source>Log out</source>
-        <translation type="unfinished"></translation>
+        <translation>Abmelden</translation>
     </message>
     <message>
         <source>Codex CLI login</source>
-        <translation type="unfinished"></translation>
+        <translation>Codex-CLI-Anmeldung</translation>
     </message>
     <message>
         <source>Claude Code login</source>
-        <translation type="unfinished"></translation>
+        <translation>Claude-Code-Anmeldung</translation>
     </message>
     <message>
         <source>Gemini CLI login</source>
-        <translation type="unfinished"></translation>
+        <translation>Gemini-CLI-Anmeldung</translation>
     </message>
     <message>
         <source>Import</source>
-        <translation type="unfinished"></translation>
+        <translation>Importieren</translation>
     </message>
     <message>
         <source>Provider</source>
-        <translation type="unfinished">Anbieter</translation>
+        <translation>Anbieter</translation>
     </message>
     <message>
         <source>Credential</source>
-        <translation type="unfinished"></translation>
+        <translation>Zugangsdaten</translation>
     </message>
     <message>
         <source>Last error</source>
-        <translation type="unfinished"></translation>
+        <translation>Letzter Fehler</translation>
     </message>
     <message>
         <source>Subscription logins</source>
-        <translation type="unfinished"></translation>
+        <translation>Abo-Anmeldungen</translation>
     </message>
     <message>
         <source>Every credential of the running gateway</source>
-        <translation type="unfinished"></translation>
+        <translation>Alle Zugangsdaten des laufenden Gateways</translation>
     </message>
     <message>
         <source>Accounts are not available: the secret store is not open.</source>
-        <translation type="unfinished"></translation>
+        <translation>Konten sind nicht verfügbar: Der sichere Speicher ist nicht geöffnet.</translation>
     </message>
     <message>
         <source>Before you continue</source>
-        <translation type="unfinished"></translation>
+        <translation>Bevor Sie fortfahren</translation>
     </message>
     <message>
         <source>Unknown login provider &quot;%1&quot;.</source>
-        <translation type="unfinished"></translation>
+        <translation>Unbekannter Anmeldeanbieter „%1“.</translation>
     </message>
     <message>
         <source>Finish the login in your browser. If no browser opened, open &lt;a href=&quot;%1&quot;&gt;this link&lt;/a&gt;.</source>
-        <translation type="unfinished"></translation>
+        <translation>Schließen Sie die Anmeldung im Browser ab. Falls sich kein Browser geöffnet hat, öffnen Sie &lt;a href=&quot;%1&quot;&gt;diesen Link&lt;/a&gt;.</translation>
     </message>
     <message>
         <source>Signed in; reading the account…</source>
-        <translation type="unfinished"></translation>
+        <translation>Angemeldet; Konto wird gelesen…</translation>
     </message>
     <message>
         <source>Added %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 hinzugefügt.</translation>
     </message>
     <message>
         <source>Login failed: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Anmeldung fehlgeschlagen: %1</translation>
     </message>
     <message>
         <source>Starting the login…</source>
-        <translation type="unfinished"></translation>
+        <translation>Anmeldung wird gestartet…</translation>
     </message>
     <message>
         <source>Remove the account %1 and its stored tokens?</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Konto %1 und seine gespeicherten Tokens entfernen?</translation>
     </message>
     <message>
         <source>Removed %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 entfernt.</translation>
     </message>
     <message>
         <source>Could not remove %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 konnte nicht entfernt werden: %2</translation>
     </message>
     <message>
         <source>Import failed: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Import fehlgeschlagen: %1</translation>
     </message>
     <message>
         <source>Imported %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 importiert.</translation>
     </message>
     <message>
         <source>Client ID</source>
-        <translation type="unfinished"></translation>
+        <translation>Client-ID</translation>
     </message>
     <message>
         <source>Key</source>
-        <translation type="unfinished"></translation>
+        <translation>Schlüssel</translation>
     </message>
     <message>
         <source>Clients must present one of these keys. Type a new key to keep it in the keychain, or enter env:NAME.</source>
-        <translation type="unfinished"></translation>
+        <translation>Clients müssen einen dieser Schlüssel vorweisen. Geben Sie einen neuen Schlüssel ein, um ihn im Schlüsselbund zu speichern, oder geben Sie env:NAME an.</translation>
     </message>
     <message>
         <source>Add key</source>
-        <translation type="unfinished"></translation>
+        <translation>Schlüssel hinzufügen</translation>
     </message>
     <message>
         <source>Remove key</source>
-        <translation type="unfinished"></translation>
+        <translation>Schlüssel entfernen</translation>
     </message>
     <message>
         <source>Info</source>
-        <translation type="unfinished"></translation>
+        <translation>Info</translation>
     </message>
     <message>
         <source>Debug</source>
-        <translation type="unfinished"></translation>
+        <translation>Debug</translation>
     </message>
     <message>
         <source>Warnings only</source>
-        <translation type="unfinished"></translation>
+        <translation>Nur Warnungen</translation>
     </message>
     <message>
         <source> days</source>
-        <translation type="unfinished"></translation>
+        <translation> Tage</translation>
     </message>
     <message>
         <source>System</source>
-        <translation type="unfinished"></translation>
+        <translation>Systemsprache</translation>
     </message>
     <message>
         <source>Listen on:</source>
-        <translation type="unfinished"></translation>
+        <translation>Lauschadresse:</translation>
     </message>
     <message>
         <source>Gateway keys:</source>
-        <translation type="unfinished"></translation>
+        <translation>Gateway-Schlüssel:</translation>
     </message>
     <message>
         <source>Log level:</source>
-        <translation type="unfinished"></translation>
+        <translation>Protokollstufe:</translation>
     </message>
     <message>
         <source>Keep usage for:</source>
-        <translation type="unfinished"></translation>
+        <translation>Nutzungsdaten aufbewahren für:</translation>
     </message>
     <message>
         <source>Language:</source>
-        <translation type="unfinished"></translation>
+        <translation>Sprache:</translation>
     </message>
     <message>
         <source>The language applies the next time Switchyard starts.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Sprache wird beim nächsten Start von Switchyard übernommen.</translation>
     </message>
     <message>
         <source>(written in the config file)</source>
-        <translation type="unfinished"></translation>
+        <translation>(in der Konfigurationsdatei eingetragen)</translation>
     </message>
     <message>
         <source>Not saved: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht gespeichert: %1</translation>
     </message>
     <message>
         <source>Not saved: keys can only be kept when the secret store is open.</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht gespeichert: Schlüssel lassen sich nur speichern, wenn der sichere Speicher geöffnet ist.</translation>
     </message>
     <message>
         <source>%1: %2</source>
-        <translation type="unfinished">%1
-%2: %2 {1:?}</translation>
+        <translation>%1: %2</translation>
     </message>
     <message>
         <source>Not saved: the keychain refused a key (%1)</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht gespeichert: Der Schlüsselbund hat einen Schlüssel abgelehnt (%1)</translation>
     </message>
 </context>
 <context>
     <name>sy::StatusWindow</name>
     <message>
         <source>Switchyard</source>
-        <translation type="unfinished">Switchyard</translation>
+        <translation>Switchyard</translation>
     </message>
 </context>
 <context>
@@ -884,73 +887,73 @@ Cache geschrieben: %4</translation>
     </message>
     <message>
         <source>&amp;Request log</source>
-        <translation type="unfinished"></translation>
+        <translation>Anfrage&amp;protokoll</translation>
     </message>
     <message>
         <source>S&amp;ettings…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Einstellungen…</translation>
     </message>
     <message>
         <source>&amp;Connect a coding CLI…</source>
-        <translation type="unfinished"></translation>
+        <translation>Coding-CLI &amp;verbinden…</translation>
     </message>
     <message>
         <source>Copy Claude Code &amp;setup</source>
-        <translation type="unfinished"></translation>
+        <translation>Claude-Code-Einrichtung &amp;kopieren</translation>
     </message>
     <message>
         <source>Start at &amp;login</source>
-        <translation type="unfinished"></translation>
+        <translation>Bei &amp;Anmeldung starten</translation>
     </message>
     <message>
         <source>The Claude Code setup was copied to the clipboard.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Claude-Code-Einrichtung wurde in die Zwischenablage kopiert.</translation>
     </message>
     <message>
         <source>Cannot change the autostart entry: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Autostart-Eintrag kann nicht geändert werden: %1</translation>
     </message>
     <message>
         <source>Today: usage is not logged</source>
-        <translation type="unfinished"></translation>
+        <translation>Heute: Nutzung wird nicht protokolliert</translation>
     </message>
     <message>
         <source>Today: no requests</source>
-        <translation type="unfinished"></translation>
+        <translation>Heute: keine Anfragen</translation>
     </message>
     <message>
         <source>cost unknown</source>
-        <translation type="unfinished"></translation>
+        <translation>Kosten unbekannt</translation>
     </message>
     <message numerus="yes">
         <source>%1 + %n without a price</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%1 + %n ohne Preis</numerusform>
+            <numerusform>%1 + %n ohne Preis</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>Today: %n request(s), %1</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Heute: %n Anfrage, %1</numerusform>
+            <numerusform>Heute: %n Anfragen, %1</numerusform>
         </translation>
     </message>
     <message>
         <source>Running on %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Läuft auf %1</translation>
     </message>
     <message>
         <source>Error: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Fehler: %1</translation>
     </message>
     <message>
         <source>An account needs a new login (Settings → Accounts).</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein Konto muss neu angemeldet werden (Einstellungen → Konten).</translation>
     </message>
     <message>
         <source>Running</source>
-        <translation type="unfinished"></translation>
+        <translation>Läuft</translation>
     </message>
 </context>
 <context>
