@@ -835,6 +835,8 @@ bool SettingsDialog::confirmTerms(const QString& providerId)
     const OAuthProviderSpec* spec = m_service->accounts()->spec(providerId);
     if (!spec || spec->terms.isEmpty())
         return true;
+    if (m_confirmer)
+        return m_confirmer(tr("Before you continue"), spec->terms);
     return QMessageBox::information(this, tr("Before you continue"), spec->terms, QMessageBox::Ok | QMessageBox::Cancel)
         == QMessageBox::Ok;
 }
@@ -860,7 +862,10 @@ void SettingsDialog::login()
         setAccountsStatus(tr("Finish the login in your browser. If no browser opened, open <a href=\"%1\">this "
                              "link</a>.")
                               .arg(url.toString(QUrl::FullyEncoded).toHtmlEscaped()));
-        QDesktopServices::openUrl(url);
+        if (m_urlOpener)
+            m_urlOpener(url);
+        else
+            QDesktopServices::openUrl(url);
     });
     connect(login, &OAuthLogin::succeeded, this, [this, login, providerId](const TokenSet& tokens) {
         login->deleteLater();
@@ -892,8 +897,9 @@ void SettingsDialog::logout()
     if (!accounts || row < 0 || !m_accountsTable->item(row, 0))
         return;
     const QString id = m_accountsTable->item(row, 0)->text();
-    if (QMessageBox::question(this, tr("Log out"), tr("Remove the account %1 and its stored tokens?").arg(id))
-        != QMessageBox::Yes)
+    const QString title = tr("Log out");
+    const QString text = tr("Remove the account %1 and its stored tokens?").arg(id);
+    if (m_confirmer ? !m_confirmer(title, text) : QMessageBox::question(this, title, text) != QMessageBox::Yes)
         return;
     accounts->removeAccount(id, [self = QPointer<SettingsDialog>(this), id](bool ok, const QString& error) {
         if (!self)
@@ -909,7 +915,8 @@ void SettingsDialog::importLogin()
     if (!accounts)
         return;
     const QString which = m_importSourceCombo->currentData().toString();
-    const QString path = defaultImportPath(which, processEnvironment());
+    const QString path
+        = m_importPathProvider ? m_importPathProvider(which) : defaultImportPath(which, processEnvironment());
     const Result<ImportedLogin> imported = readImportFile(which, path);
     if (!imported.ok()) {
         setAccountsStatus(tr("Import failed: %1").arg(imported.error()));

@@ -7,6 +7,8 @@
 #include <QHash>
 #include <QPointer>
 
+#include <functional>
+
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -18,6 +20,7 @@ class QSpinBox;
 class QTabWidget;
 class QTableView;
 class QTableWidget;
+class QUrl;
 
 namespace sy {
 
@@ -44,6 +47,20 @@ public:
     void save();
 
     void done(int result) override;
+
+    // Seams for tests; an empty function restores the default.
+    // Opens a login's authorization URL. Default: QDesktopServices::openUrl.
+    void setUrlOpener(std::function<void(const QUrl&)> opener) { m_urlOpener = std::move(opener); }
+    // Asks the user to go on (the terms note before a login or import, removing an account). Default: a message box.
+    void setConfirmer(std::function<bool(const QString& title, const QString& text)> confirmer)
+    {
+        m_confirmer = std::move(confirmer);
+    }
+    // The file to import a login from, per source ("codex", "claude", "gemini"). Default: that tool's own file.
+    void setImportPathProvider(std::function<QString(const QString& source)> provider)
+    {
+        m_importPathProvider = std::move(provider);
+    }
 
 Q_SIGNALS:
     void saved(const QString& path);
@@ -125,6 +142,9 @@ private:
     QComboBox* m_importSourceCombo = nullptr;
     QLabel* m_accountsStatusLabel = nullptr;
     QPointer<OAuthLogin> m_login;
+    std::function<void(const QUrl&)> m_urlOpener;
+    std::function<bool(const QString&, const QString&)> m_confirmer;
+    std::function<QString(const QString&)> m_importPathProvider;
 
     QLineEdit* m_listenEdit = nullptr;
     QTableWidget* m_gatewayKeysTable = nullptr;
