@@ -10,13 +10,12 @@ namespace sy {
 
 namespace {
 
-bool globMatch(const QString& pattern, const QString& text)
+QRegularExpression globRegex(const QString& pattern)
 {
     // Model ids have no path separators worth honouring: '*' matches any run of characters.
     QString rx = QRegularExpression::escape(pattern);
     rx.replace(QLatin1String("\\*"), QLatin1String(".*")).replace(QLatin1String("\\?"), QLatin1String("."));
-    const QRegularExpression re(QRegularExpression::anchoredPattern(rx));
-    return re.match(text).hasMatch();
+    return QRegularExpression(QRegularExpression::anchoredPattern(rx));
 }
 
 Result<ModelPrice> parsePrice(const QString& id, const QJsonValue& v)
@@ -70,6 +69,7 @@ Result<PriceTable> PriceTable::fromJson(const QJsonObject& o)
     }
     std::stable_sort(t.m_globs.begin(), t.m_globs.end(),
         [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+    t.compileGlobs();
     return t;
 }
 
@@ -95,9 +95,17 @@ Result<PriceTable> PriceTable::withOverrides(const QJsonObject& overrides) const
     }
     std::stable_sort(t.m_globs.begin(), t.m_globs.end(),
         [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+    t.compileGlobs();
     if (!extra->m_date.isEmpty())
         t.m_date = extra->m_date;
     return t;
+}
+
+void PriceTable::compileGlobs()
+{
+    m_globRegex.clear();
+    for (const auto& g : std::as_const(m_globs))
+        m_globRegex.append(globRegex(g.first));
 }
 
 std::optional<ModelPrice> PriceTable::find(const QString& model) const
@@ -108,9 +116,9 @@ std::optional<ModelPrice> PriceTable::find(const QString& model) const
         const auto exact = m_exact.constFind(candidate);
         if (exact != m_exact.constEnd())
             return *exact;
-        for (const auto& g : m_globs) {
-            if (globMatch(g.first, candidate))
-                return g.second;
+        for (qsizetype i = 0; i < m_globs.size(); ++i) {
+            if (m_globRegex.at(i).match(candidate).hasMatch())
+                return m_globs.at(i).second;
         }
         // Dated or versioned ids: "deepseek-chat-20250101", "claude-x@20250929".
         static const QRegularExpression dated(

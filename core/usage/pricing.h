@@ -4,6 +4,8 @@
 
 #include <QHash>
 #include <QJsonObject>
+#include <QList>
+#include <QRegularExpression>
 #include <QString>
 
 #include <optional>
@@ -41,6 +43,8 @@ private:
     QString m_date;
     QHash<QString, ModelPrice> m_exact; // lower-case id
     QList<QPair<QString, ModelPrice>> m_globs; // lower-case pattern, longest first
+    QList<QRegularExpression> m_globRegex; // m_globs' patterns compiled once (a lookup runs per logged request)
+    void compileGlobs();
 };
 
 } // namespace sy
