@@ -131,6 +131,13 @@ void OAuthLogin::start(Mode mode)
 {
     m_mode = mode;
     m_timeout.start();
+    if (m_spec.clientSecretRequired && m_spec.clientSecret.isEmpty()) {
+        return fail(OAuthError::make(OAuthError::Kind::Protocol,
+            QStringLiteral("%1 login needs the OAuth client secret of its public client, which Switchyard does not "
+                           "ship: set \"oauth\": {\"%2\": {\"client_secret\": \"...\"}} in the config or the "
+                           "environment variable %3")
+                .arg(m_spec.displayName, m_spec.id, m_spec.clientSecretEnv)));
+    }
     if (mode == Mode::Device) {
         if (!m_spec.hasDeviceFlow())
             return fail(OAuthError::make(OAuthError::Kind::Protocol,

@@ -35,6 +35,10 @@ Result<OAuthProviderSpec> parseSpec(const QString& id, const QJsonObject& o)
     s.displayName = o.value(QLatin1String("display_name")).toString(id);
     s.clientId = o.value(QLatin1String("client_id")).toString();
     s.clientSecret = o.value(QLatin1String("client_secret")).toString();
+    s.clientSecretEnv = o.value(QLatin1String("client_secret_env")).toString();
+    s.clientSecretRequired = o.value(QLatin1String("client_secret_required")).toBool();
+    if (s.clientSecret.isEmpty() && !s.clientSecretEnv.isEmpty())
+        s.clientSecret = qEnvironmentVariable(qPrintable(s.clientSecretEnv));
     s.authorizeUrl = QUrl(o.value(QLatin1String("authorize_url")).toString());
     s.tokenUrl = QUrl(o.value(QLatin1String("token_url")).toString());
     for (const QJsonValue& v : o.value(QLatin1String("scopes")).toArray())

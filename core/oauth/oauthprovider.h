@@ -20,7 +20,9 @@ struct OAuthProviderSpec
     QString accountType; // "chatgpt-codex", "claude", "google-gemini"
     QString displayName;
     QString clientId;
-    QString clientSecret; // public "installed app" secret where the provider requires one
+    QString clientSecret; // "installed app" secret where the provider requires one; never shipped (config or env)
+    bool clientSecretRequired = false; // the token endpoint refuses a login without clientSecret
+    QString clientSecretEnv; // environment variable that can supply clientSecret
     QUrl authorizeUrl;
     QUrl tokenUrl;
     QStringList scopes;

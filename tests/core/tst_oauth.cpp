@@ -140,6 +140,7 @@ private Q_SLOTS:
     // loopback
     void loopbackChatGpt();
     void loopbackClaudeJson();
+    void missingRequiredClientSecretFailsBeforeAnyRequest();
     void loopbackGoogle();
     void loopbackStateMismatch();
     void loopbackDenied();
@@ -384,7 +385,10 @@ void TestOAuth::providersShipped()
     const OAuthProviderSpec* google = findOAuthProvider(*specs, QStringLiteral("google-gemini"));
     QVERIFY(google);
     QCOMPARE(google->id, QStringLiteral("google"));
-    QVERIFY(!google->clientSecret.isEmpty());
+    // The Gemini CLI client's secret is not shipped: it comes from the config or the environment.
+    QVERIFY(google->clientSecretRequired);
+    QCOMPARE(google->clientSecretEnv, QStringLiteral("SWITCHYARD_GOOGLE_CLIENT_SECRET"));
+    QCOMPARE(google->clientSecret, qEnvironmentVariable("SWITCHYARD_GOOGLE_CLIENT_SECRET"));
     QVERIFY(google->codeAssist);
     QCOMPARE(google->upstreamBaseUrl, QStringLiteral("https://cloudcode-pa.googleapis.com/v1internal"));
     QCOMPARE(google->loopbackRedirect(5555), QStringLiteral("http://127.0.0.1:5555/oauth2callback"));
@@ -641,6 +645,22 @@ void TestOAuth::loopbackClaudeJson()
     QVERIFY(!x.param(QStringLiteral("state")).isEmpty());
     QVERIFY(x.param(QStringLiteral("state")) == queryValue(a, "state"));
     QVERIFY(!x.param(QStringLiteral("code_verifier")).isEmpty());
+}
+
+void TestOAuth::missingRequiredClientSecretFailsBeforeAnyRequest()
+{
+    FakeAuthServer server;
+    OAuthProviderSpec spec;
+    QVERIFY(setUp(server, QStringLiteral("google"), &spec));
+    spec.clientSecret.clear();
+    TestClock clock;
+    OAuthLogin login(spec, &clock);
+    LoginWatch watch(&login);
+    login.start(OAuthLogin::Mode::Loopback);
+    QTRY_VERIFY_WITH_TIMEOUT(watch.ended(), WaitMs);
+    QVERIFY(!watch.failed.isEmpty());
+    QVERIFY2(watch.describe().contains("SWITCHYARD_GOOGLE_CLIENT_SECRET"), watch.describe().constData());
+    QCOMPARE(server.count(Endpoint::Authorize), 0);
 }
 
 void TestOAuth::loopbackGoogle()

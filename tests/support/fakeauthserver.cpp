@@ -625,6 +625,7 @@ QJsonObject FakeAuthServer::providerOverrides() const
     google.insert(QLatin1String("authorize_url"), u("/authorize"));
     google.insert(QLatin1String("token_url"), u("/token"));
     google.insert(QLatin1String("loopback_port"), 0);
+    google.insert(QLatin1String("client_secret"), QLatin1String("fake-installed-app-secret"));
     google.insert(QLatin1String("userinfo_url"), u("/userinfo"));
     google.insert(QLatin1String("upstream"), upstream(u("/v1internal")));
     QJsonObject all;
