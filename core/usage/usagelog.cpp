@@ -760,7 +760,8 @@ UsageTotals UsageLog::totalsSince(qint64 sinceMs, const QString& gatewayKey) con
     QSqlQuery q(db);
     q.prepare(QStringLiteral(
         "SELECT COUNT(*), SUM(MAX(input_tokens,0)), SUM(MAX(output_tokens,0)), SUM(MAX(cache_read_tokens,0)), "
-        "SUM(MAX(cache_write_tokens,0)), TOTAL(cost_usd) FROM requests WHERE ts_ms >= ?%1")
+        "SUM(MAX(cache_write_tokens,0)), TOTAL(cost_usd), SUM(cost_usd IS NULL), "
+        "SUM(status >= 400 OR error_type != '') FROM requests WHERE ts_ms >= ?%1")
                   .arg(gatewayKey.isEmpty() ? QString() : QStringLiteral(" AND gateway_key = ?")));
     q.addBindValue(sinceMs);
     if (!gatewayKey.isEmpty())
@@ -773,6 +774,8 @@ UsageTotals UsageLog::totalsSince(qint64 sinceMs, const QString& gatewayKey) con
         t.cacheReadTokens = q.value(3).toLongLong();
         t.cacheWriteTokens = q.value(4).toLongLong();
         t.costUsd = q.value(5).toDouble();
+        t.unpricedRequests = q.value(6).toLongLong();
+        t.errors = q.value(7).toLongLong();
     }
     return t;
 }

@@ -139,7 +139,8 @@ public:
     QList<UsageRow> recent(int limit, qint64 beforeId = 0) const;
     // Deletes rows older than `days` days (from now); returns how many.
     qint64 prune(int days);
-    // Spend and tokens since `sinceMs`, optionally for one gateway key (budgets).
+    // Requests, errors, tokens, spend and unpriced requests since `sinceMs`, optionally for one gateway key
+    // (budgets, the tray's "today"); one SQL aggregate, no latency percentiles.
     UsageTotals totalsSince(qint64 sinceMs, const QString& gatewayKey = QString()) const;
 
 Q_SIGNALS:

@@ -1195,6 +1195,13 @@ void TestUsageLog::totalsSince()
     QCOMPARE(t.requests, qint64(8));
     QVERIFY(near(t.costUsd, 0.009503));
     QCOMPARE(t.inputTokens, qint64(1 + 3110 + 1000));
+    // Errors and unpriced requests agree with the full report over the same range (r5 is unpriced).
+    UsageQuery all;
+    all.fromMs = kT0 - 1;
+    const UsageTotals report = log.query(all).total;
+    QCOMPARE(t.unpricedRequests, report.unpricedRequests);
+    QVERIFY(t.unpricedRequests >= 1);
+    QCOMPARE(t.errors, report.errors);
     // A key with no rows.
     t = log.totalsSince(0, QStringLiteral("nobody"));
     QCOMPARE(t.requests, qint64(0));

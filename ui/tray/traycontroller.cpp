@@ -310,10 +310,7 @@ void TrayController::updateToday()
         m_todayText = tr("Today: usage is not logged");
         return;
     }
-    // query() rather than totalsSince(): only the report counts the requests without a price.
-    UsageQuery query;
-    query.fromMs = localMidnightMs();
-    const UsageTotals today = log->query(query).total;
+    const UsageTotals today = log->totalsSince(localMidnightMs());
     if (today.requests == 0) {
         m_todayText = tr("Today: no requests");
         return;
