@@ -113,18 +113,6 @@ QHash<QString, QString> processEnvironment()
 
 namespace {
 
-// Ids of the implicit providers that OAuth logins add ("chatgpt", "claude", "google"); routes may name them.
-QStringList loginProviderIds(const Config& config)
-{
-    QStringList ids;
-    const Result<QList<OAuthProviderSpec>> specs = loadOAuthProviders(config.oauth);
-    if (specs) {
-        for (const OAuthProviderSpec& s : specs.value())
-            ids.append(s.upstreamProviderId);
-    }
-    return ids;
-}
-
 class ConfigParser
 {
 public:
@@ -649,6 +637,22 @@ public:
     }
 
 private:
+    // Ids of the implicit providers that OAuth logins add ("chatgpt", "claude", "google"); routes may name them.
+    // Read once per parse, after config.oauth is known.
+    const QStringList& loginProviderIds(const Config& config)
+    {
+        if (!m_loginProviderIds) {
+            m_loginProviderIds = QStringList();
+            const Result<QList<OAuthProviderSpec>> specs = loadOAuthProviders(config.oauth);
+            if (specs) {
+                for (const OAuthProviderSpec& s : specs.value())
+                    m_loginProviderIds->append(s.upstreamProviderId);
+            }
+        }
+        return *m_loginProviderIds;
+    }
+
+    std::optional<QStringList> m_loginProviderIds;
     JsonLocator m_locator;
     const QHash<QString, QString>& m_env;
     QString m_error;

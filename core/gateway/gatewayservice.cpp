@@ -221,7 +221,7 @@ void GatewayService::applyEffectiveConfig()
         }
     }
     if (m_usage) {
-        const Result<PriceTable> shipped = PriceTable::shipped();
+        const Result<PriceTable>& shipped = PriceTable::shipped();
         if (shipped) {
             const Result<PriceTable> prices = shipped->withOverrides(effective.pricing);
             if (prices)
@@ -317,8 +317,7 @@ void GatewayService::handleRequest(const HttpRequest& request, HttpResponder* re
         if (m_usage) {
             m_budget->account(m_usage->record(record));
         } else {
-            static const PriceTable prices = PriceTable::shipped().ok() ? PriceTable::shipped().value() : PriceTable();
-            m_budget->account(UsageRow::fromRecord(record, prices));
+            m_budget->account(UsageRow::fromRecord(record, PriceTable::defaults()));
         }
         Q_EMIT requestCompleted(record);
     });

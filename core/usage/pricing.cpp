@@ -73,12 +73,22 @@ Result<PriceTable> PriceTable::fromJson(const QJsonObject& o)
     return t;
 }
 
-Result<PriceTable> PriceTable::shipped()
+const Result<PriceTable>& PriceTable::shipped()
 {
-    QFile f(QStringLiteral(":/core/pricing.json"));
-    if (!f.open(QIODevice::ReadOnly))
-        return Result<PriceTable>::failure(QStringLiteral("pricing.json is not built in"));
-    return fromJson(QJsonDocument::fromJson(f.readAll()).object());
+    // Parsed once per process; the table is immutable.
+    static const Result<PriceTable> table = []() {
+        QFile f(QStringLiteral(":/core/pricing.json"));
+        if (!f.open(QIODevice::ReadOnly))
+            return Result<PriceTable>::failure(QStringLiteral("pricing.json is not built in"));
+        return fromJson(QJsonDocument::fromJson(f.readAll()).object());
+    }();
+    return table;
+}
+
+const PriceTable& PriceTable::defaults()
+{
+    static const PriceTable empty;
+    return shipped() ? shipped().value() : empty;
 }
 
 Result<PriceTable> PriceTable::withOverrides(const QJsonObject& overrides) const

@@ -27,7 +27,9 @@ struct ModelPrice
 class PriceTable
 {
 public:
-    static Result<PriceTable> shipped();
+    static const Result<PriceTable>& shipped();
+    // The shipped table, or an empty one (everything unpriced) if it cannot be read.
+    static const PriceTable& defaults();
     // `overrides` = the config's "pricing" object.
     Result<PriceTable> withOverrides(const QJsonObject& overrides) const;
     static Result<PriceTable> fromJson(const QJsonObject& o);

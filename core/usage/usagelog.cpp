@@ -543,9 +543,7 @@ UsageLog::UsageLog(QObject* parent)
     : QObject(parent)
     , m_connectionPrefix(QStringLiteral("usage-") + QUuid::createUuid().toString(QUuid::WithoutBraces))
 {
-    const Result<PriceTable> shipped = PriceTable::shipped();
-    if (shipped)
-        m_prices = shipped.value();
+    m_prices = PriceTable::defaults();
 }
 
 UsageLog::~UsageLog()

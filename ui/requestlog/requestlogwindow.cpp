@@ -325,13 +325,7 @@ int RequestLogWindow::totalRows() const
 void RequestLogWindow::onRequestCompleted(const RequestRecord& record)
 {
     UsageLog* log = m_service ? m_service->usageLog() : nullptr;
-    PriceTable prices;
-    if (log) {
-        prices = log->prices();
-    } else {
-        static const PriceTable shipped = PriceTable::shipped().ok() ? PriceTable::shipped().value() : PriceTable();
-        prices = shipped;
-    }
+    const PriceTable prices = log ? log->prices() : PriceTable::defaults();
     m_model->prepend({UsageRow::fromRecord(record, prices), record.errorMessage});
 }
 
