@@ -1,5 +1,6 @@
 #include "accountcommands.h"
 
+#include "cliprint.h"
 #include "accounts/accountimport.h"
 #include "accounts/accountmanager.h"
 #include "common/clock.h"
@@ -26,16 +27,8 @@ namespace sy {
 
 namespace {
 
-void out(const QString& text)
-{
-    std::fputs(qPrintable(text + QLatin1Char('\n')), stdout);
-    std::fflush(stdout);
-}
-
-void err(const QString& text)
-{
-    std::fputs(qPrintable(QStringLiteral("switchyard: ") + text + QLatin1Char('\n')), stderr);
-}
+using cli::err;
+using cli::out;
 
 QString when(qint64 ms)
 {

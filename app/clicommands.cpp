@@ -1,5 +1,6 @@
 #include "clicommands.h"
 
+#include "cliprint.h"
 #include "config/config.h"
 #include "routing/router.h"
 
@@ -12,15 +13,8 @@ namespace sy {
 
 namespace {
 
-void out(const QString& text)
-{
-    std::fputs(qPrintable(text + QLatin1Char('\n')), stdout);
-}
-
-void err(const QString& text)
-{
-    std::fputs(qPrintable(QStringLiteral("switchyard: ") + text + QLatin1Char('\n')), stderr);
-}
+using cli::err;
+using cli::out;
 
 QString targetText(const RouteTarget& t)
 {

@@ -1,5 +1,6 @@
 #include "usagecommand.h"
 
+#include "cliprint.h"
 #include "common/clock.h"
 #include "usage/usagelog.h"
 #include "usage/usagequery.h"
@@ -18,15 +19,8 @@ namespace sy {
 
 namespace {
 
-void out(const QString& text)
-{
-    std::fputs(qPrintable(text + QLatin1Char('\n')), stdout);
-}
-
-void err(const QString& text)
-{
-    std::fputs(qPrintable(QStringLiteral("switchyard: ") + text + QLatin1Char('\n')), stderr);
-}
+using cli::err;
+using cli::out;
 
 QString cost(const UsageTotals& t)
 {
@@ -127,9 +121,6 @@ int runUsageCommand(const QStringList& arguments)
     }
     if (parser.isSet(json)) {
         QJsonObject o = report.toJson();
-        o.insert(QLatin1String("from"), QDateTime::fromMSecsSinceEpoch(query->fromMs, Qt::UTC).toString(Qt::ISODate));
-        o.insert(QLatin1String("to"), QDateTime::fromMSecsSinceEpoch(query->toMs, Qt::UTC).toString(Qt::ISODate));
-        o.insert(QLatin1String("prices_date"), log.prices().pricesDate());
         QJsonArray rows;
         const int max = qMax(0, parser.value(limit).toInt());
         qint64 before = 0;
@@ -152,7 +143,7 @@ int runUsageCommand(const QStringList& arguments)
     out(QStringLiteral("Usage %1 – %2 (prices of %3)")
             .arg(QDateTime::fromMSecsSinceEpoch(query->fromMs).toString(QStringLiteral("yyyy-MM-dd HH:mm")),
                 QDateTime::fromMSecsSinceEpoch(query->toMs).toString(QStringLiteral("yyyy-MM-dd HH:mm")),
-                log.prices().pricesDate()));
+                report.pricesDate));
     out(QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8")
             .arg(QStringLiteral("group"), -34)
             .arg(QStringLiteral("reqs"), 7)

@@ -360,11 +360,7 @@ void Exchange::handleUsage(bool csv)
             report.toCsv());
         return complete();
     }
-    QJsonObject o = report.toJson();
-    o.insert(QLatin1String("from"), QDateTime::fromMSecsSinceEpoch(query->fromMs, Qt::UTC).toString(Qt::ISODate));
-    o.insert(QLatin1String("to"), QDateTime::fromMSecsSinceEpoch(query->toMs, Qt::UTC).toString(Qt::ISODate));
-    o.insert(QLatin1String("prices_date"), m_env.usage->prices().pricesDate());
-    respondJson(200, compactJson(o));
+    respondJson(200, compactJson(report.toJson()));
 }
 
 void Exchange::handleModels(const QByteArray& id)

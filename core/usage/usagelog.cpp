@@ -505,6 +505,9 @@ std::optional<UsageBucket> parseUsageBucket(const QString& text)
 QJsonObject UsageReport::toJson() const
 {
     QJsonObject o;
+    o.insert(QLatin1String("from"), isoUtc(fromMs));
+    o.insert(QLatin1String("to"), isoUtc(toMs));
+    o.insert(QLatin1String("prices_date"), pricesDate);
     QJsonObject total = totalsJson(this->total);
     total.remove(QLatin1String("key"));
     o.insert(QLatin1String("total"), total);
@@ -665,6 +668,9 @@ QString UsageLog::readConnectionName() const
 UsageReport UsageLog::query(const UsageQuery& query) const
 {
     UsageReport report;
+    report.fromMs = query.fromMs;
+    report.toMs = query.toMs;
+    report.pricesDate = prices().pricesDate();
     if (!isOpen())
         return report;
     QSqlDatabase db = QSqlDatabase::database(readConnectionName());

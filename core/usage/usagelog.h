@@ -89,10 +89,13 @@ struct UsageQuery
 
 struct UsageReport
 {
+    qint64 fromMs = 0; // the query's range (toMs exclusive)
+    qint64 toMs = 0;
+    QString pricesDate; // date of the prices the costs were computed with
     UsageTotals total;
     QList<UsageTotals> groups; // by cost, then requests (descending)
     QList<UsagePoint> series; // by bucket, then group
-    QJsonObject toJson() const;
+    QJsonObject toJson() const; // with "from", "to" (ISO, UTC) and "prices_date"
     QByteArray toCsv() const; // the groups (or the series when bucketed), one line each, with a header line
 };
 
