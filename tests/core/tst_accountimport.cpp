@@ -1,5 +1,6 @@
 // Reading other tools' OAuth files (read-only): Codex CLI, Claude Code, Gemini CLI.
 
+#include "fakeauthserver.h"
 #include "accounts/accountimport.h"
 
 #include <QTemporaryDir>
@@ -22,11 +23,6 @@ class TestAccountImport : public QObject
         return path;
     }
 
-    static QByteArray b64url(const QByteArray& data)
-    {
-        return data.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
-    }
-
 private Q_SLOTS:
     void defaultPathsFollowEachToolsEnvironment()
     {
@@ -42,7 +38,7 @@ private Q_SLOTS:
 
     void codexAuthJson()
     {
-        const QByteArray access = b64url("{\"alg\":\"none\"}") + '.' + b64url("{\"exp\":1900000000}") + ".s";
+        const QByteArray access = base64Url("{\"alg\":\"none\"}") + '.' + base64Url("{\"exp\":1900000000}") + ".s";
         const QString path = write(QStringLiteral("auth.json"),
             "{\"OPENAI_API_KEY\":null,\"tokens\":{\"id_token\":\"id.tok.en\",\"access_token\":\"" + access
                 + "\",\"refresh_token\":\"rt-1\",\"account_id\":\"acc-9\"},\"last_refresh\":\"2026-01-01T00:00:00Z\"}");

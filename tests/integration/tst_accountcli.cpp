@@ -1,6 +1,7 @@
 // `switchyard account ...` as a user runs it: import, list, logout, and a paste-mode login against a fake token
 // endpoint. Afterwards everything the runs wrote or printed is scanned for the tokens.
 
+#include "fakeauthserver.h"
 #include "fakeupstream.h"
 
 #include <QCryptographicHash>
@@ -19,14 +20,9 @@
 
 namespace {
 
-QByteArray b64url(const QByteArray& data)
-{
-    return data.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
-}
-
 // Token strings used below; none may show up anywhere but in the secret store.
 const QByteArray kCodexAccess
-    = b64url("{\"alg\":\"none\"}") + '.' + b64url("{\"exp\":2000000000}") + ".sig-codex-access";
+    = base64Url("{\"alg\":\"none\"}") + '.' + base64Url("{\"exp\":2000000000}") + ".sig-codex-access";
 const QByteArray kCodexRefresh = "rt-codex-refresh-7f3a9";
 const QByteArray kClaudeAccess = "sk-ant-oat01-cli-access-55aa";
 const QByteArray kClaudeRefresh = "sk-ant-ort01-cli-refresh-66bb";
@@ -88,9 +84,10 @@ private Q_SLOTS:
         QVERIFY(QDir().mkpath(codexDir));
         QFile auth(codexDir + QStringLiteral("/auth.json"));
         QVERIFY(auth.open(QIODevice::WriteOnly));
-        const QByteArray idToken = b64url("{\"alg\":\"none\"}") + '.'
-            + b64url("{\"email\":\"cli@example.com\",\"https://api.openai.com/auth\":{\"chatgpt_account_id\":\"a-1\","
-                     "\"chatgpt_plan_type\":\"plus\"}}")
+        const QByteArray idToken = base64Url("{\"alg\":\"none\"}") + '.'
+            + base64Url(
+                "{\"email\":\"cli@example.com\",\"https://api.openai.com/auth\":{\"chatgpt_account_id\":\"a-1\","
+                "\"chatgpt_plan_type\":\"plus\"}}")
             + ".sig";
         auth.write("{\"OPENAI_API_KEY\":null,\"tokens\":{\"id_token\":\"" + idToken + "\",\"access_token\":\""
             + kCodexAccess + "\",\"refresh_token\":\"" + kCodexRefresh + "\",\"account_id\":\"a-1\"}}");
@@ -199,7 +196,7 @@ private Q_SLOTS:
             QStringLiteral("https://platform.claude.com/oauth/code/callback"));
         const QByteArray verifier = body.value(QLatin1String("code_verifier")).toString().toLatin1();
         QCOMPARE(
-            QString::fromLatin1(b64url(QCryptographicHash::hash(verifier, QCryptographicHash::Sha256))), challenge);
+            QString::fromLatin1(base64Url(QCryptographicHash::hash(verifier, QCryptographicHash::Sha256))), challenge);
     }
 
     void pasteLoginRefusesAForeignState()

@@ -1,6 +1,7 @@
 // OAuth accounts as pool members, end to end: a client, the gateway, an account's upstream (a scripted fake that
 // also plays the token endpoint). Checks what each subscription backend needs on the wire.
 
+#include "fakeauthserver.h"
 #include "fakeupstream.h"
 #include "testclock.h"
 
@@ -22,16 +23,12 @@ using namespace sy;
 
 namespace {
 
-QByteArray b64url(const QByteArray& json)
-{
-    return json.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
-}
-
 QByteArray chatgptIdToken()
 {
-    return b64url("{\"alg\":\"none\"}") + '.'
-        + b64url("{\"email\":\"dev@example.com\",\"https://api.openai.com/auth\":{\"chatgpt_account_id\":\"acct-42\","
-                 "\"chatgpt_plan_type\":\"pro\"}}")
+    return base64Url("{\"alg\":\"none\"}") + '.'
+        + base64Url(
+            "{\"email\":\"dev@example.com\",\"https://api.openai.com/auth\":{\"chatgpt_account_id\":\"acct-42\","
+            "\"chatgpt_plan_type\":\"pro\"}}")
         + ".sig";
 }
 

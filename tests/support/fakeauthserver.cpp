@@ -21,15 +21,10 @@ QString randomHex(int bytes)
     return QString::fromLatin1(raw.toHex());
 }
 
-QString base64Url(const QByteArray& data)
-{
-    return QString::fromLatin1(data.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
-}
-
 // RFC 7636 S256, computed here independently of the production pkce helpers.
 QString s256(const QString& verifier)
 {
-    return base64Url(QCryptographicHash::hash(verifier.toLatin1(), QCryptographicHash::Sha256));
+    return QString::fromLatin1(base64Url(QCryptographicHash::hash(verifier.toLatin1(), QCryptographicHash::Sha256)));
 }
 
 QJsonObject deepMerged(QJsonObject base, const QJsonObject& over)
@@ -143,9 +138,8 @@ QString FakeAuthServer::makeJwt(const QJsonObject& claims)
     QJsonObject header;
     header.insert(QLatin1String("alg"), QLatin1String("none"));
     header.insert(QLatin1String("typ"), QLatin1String("JWT"));
-    return base64Url(QJsonDocument(header).toJson(QJsonDocument::Compact)) + QLatin1Char('.')
-        + base64Url(QJsonDocument(claims).toJson(QJsonDocument::Compact)) + QLatin1Char('.')
-        + base64Url(QByteArrayLiteral("unsigned"));
+    return QString::fromLatin1(base64Url(QJsonDocument(header).toJson(QJsonDocument::Compact)) + '.'
+        + base64Url(QJsonDocument(claims).toJson(QJsonDocument::Compact)) + '.' + base64Url("unsigned"));
 }
 
 QJsonObject FakeAuthServer::newTokens()
@@ -520,7 +514,8 @@ void FakeAuthServer::handleOpenAiDeviceToken(QTcpSocket* s, const AuthRequest& r
         pending.insert(QLatin1String("error"), QLatin1String("deviceauth_authorization_pending"));
         return respondJson(s, 403, pending);
     }
-    const QString verifier = base64Url(QCryptographicHash::hash(randomHex(16).toLatin1(), QCryptographicHash::Sha256));
+    const QString verifier = QString::fromLatin1(
+        base64Url(QCryptographicHash::hash(randomHex(16).toLatin1(), QCryptographicHash::Sha256)));
     const QString code = QStringLiteral("ac-device-") + randomHex(16);
     m_codes.insert(code,
         IssuedCode {url(QStringLiteral("/deviceauth/callback")).toString(), s256(verifier), m_openAiClientId, false});
@@ -705,4 +700,9 @@ void FakeBrowser::finish(const QString& error)
     m_error = error;
     m_done = true;
     Q_EMIT finished();
+}
+
+QByteArray base64Url(const QByteArray& data)
+{
+    return data.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
 }

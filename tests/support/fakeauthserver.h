@@ -241,3 +241,6 @@ private:
     QByteArray m_callbackBody;
     QString m_error;
 };
+
+// base64url without padding (JWT parts, PKCE challenges).
+QByteArray base64Url(const QByteArray& data);

@@ -45,11 +45,6 @@ bool writeFile(const QString& path, const QByteArray& data)
     return f.open(QIODevice::WriteOnly) && f.write(data) == data.size();
 }
 
-QByteArray b64url(const QByteArray& data)
-{
-    return data.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
-}
-
 struct Confirmation
 {
     QString title;
@@ -334,7 +329,7 @@ private Q_SLOTS:
         claims.insert(QLatin1String("email"), QLatin1String("imported@example.com"));
         claims.insert(QLatin1String("https://api.openai.com/auth"), auth);
         const QString idToken = FakeAuthServer::makeJwt(claims);
-        const QByteArray access = b64url("{\"alg\":\"none\"}") + '.' + b64url("{\"exp\":4000000000}") + ".s";
+        const QByteArray access = base64Url("{\"alg\":\"none\"}") + '.' + base64Url("{\"exp\":4000000000}") + ".s";
         const QByteArray file = "{\"OPENAI_API_KEY\":null,\"tokens\":{\"id_token\":\"" + idToken.toUtf8()
             + "\",\"access_token\":\"" + access
             + "\",\"refresh_token\":\"rt-imported\",\"account_id\":\"acct-imported\"},"
