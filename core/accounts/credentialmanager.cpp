@@ -189,6 +189,7 @@ void CredentialManager::reconcile(ProviderState* state, const ProviderConfig& pr
 
 void CredentialManager::setConfig(const Config& config)
 {
+    const QMutexLocker lock(&m_mutex);
     QList<ProviderState> next;
     next.reserve(config.providers.size());
     for (const ProviderConfig& provider : config.providers) {
@@ -283,6 +284,7 @@ void CredentialManager::bindAffinity(ProviderState* p, const QString& key, const
 CredentialManager::Pick CredentialManager::pick(
     const ProviderConfig& provider, const QString& model, const QString& affinityKey, CredentialPriority priority)
 {
+    const QMutexLocker lock(&m_mutex);
     if (provider.credentials.isEmpty())
         return Pick {-2, QString()};
     ProviderState* p = providerState(provider);
@@ -341,6 +343,7 @@ CredentialManager::Pick CredentialManager::pick(
 
 void CredentialManager::requestStarted(const QString& providerId, int index)
 {
+    const QMutexLocker lock(&m_mutex);
     if (CredState* c = credState(providerId, index)) {
         ++c->inFlight;
         ++c->uses;
@@ -349,12 +352,14 @@ void CredentialManager::requestStarted(const QString& providerId, int index)
 
 void CredentialManager::requestFinished(const QString& providerId, int index)
 {
+    const QMutexLocker lock(&m_mutex);
     if (CredState* c = credState(providerId, index))
         c->inFlight = qMax(0, c->inFlight - 1);
 }
 
 void CredentialManager::reportSuccess(const QString& providerId, int index, const QString& model)
 {
+    const QMutexLocker lock(&m_mutex);
     CredState* c = credState(providerId, index);
     if (!c)
         return;
@@ -367,6 +372,7 @@ void CredentialManager::reportSuccess(const QString& providerId, int index, cons
 qint64 CredentialManager::reportFailure(const QString& providerId, int index, const QString& model, FailureKind kind,
     int httpStatus, const HeaderList& headers, const QByteArray& body, const QString& message)
 {
+    const QMutexLocker lock(&m_mutex);
     Effective effective = classify(kind, httpStatus);
     if (effective == Effective::None)
         return 0;
@@ -431,6 +437,7 @@ qint64 CredentialManager::reportFailure(const QString& providerId, int index, co
 CredentialManager::Availability CredentialManager::availability(
     const ProviderConfig& provider, const QString& model) const
 {
+    const QMutexLocker lock(&m_mutex);
     Availability a;
     a.total = int(provider.credentials.size());
     const ProviderState* p = nullptr;
@@ -471,6 +478,7 @@ CredentialManager::Availability CredentialManager::availability(
 
 QJsonObject CredentialManager::status() const
 {
+    const QMutexLocker lock(&m_mutex);
     const qint64 now = m_clock->nowMs();
     QJsonArray providers;
     for (const ProviderState& p : m_providers) {

@@ -4,6 +4,7 @@
 #include "config/config.h"
 #include "upstream/upstreamclient.h"
 
+#include <QRecursiveMutex>
 #include <QByteArray>
 #include <QHash>
 #include <QJsonObject>
@@ -23,7 +24,7 @@ enum class FailureKind {
     Network, // connect/reset/timeout before a response
 };
 
-// Credential pools and cooldowns. Pure bookkeeping: no I/O, time from the injected clock. Use on one thread.
+// Credential pools and cooldowns. Pure bookkeeping: no I/O, time from the injected clock. Thread-safe (one lock).
 //
 // State is kept per credential (invalid, in-flight, uses, last error) and per credential+model (cooldown).
 //
@@ -101,6 +102,8 @@ public:
     QJsonObject status() const;
 
 private:
+    // Exchanges on every worker thread share this object; each public method holds the lock throughout.
+    mutable QRecursiveMutex m_mutex;
     struct ModelState
     {
         qint64 cooldownUntil = 0;

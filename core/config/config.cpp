@@ -189,7 +189,7 @@ public:
     bool parseServer(const QJsonObject& o, ServerConfig* s)
     {
         checkKeys(o, QStringLiteral("server"),
-            {"listen", "max_body_bytes", "max_header_bytes", "idle_timeout_ms", "gateway_keys"});
+            {"listen", "max_body_bytes", "max_header_bytes", "idle_timeout_ms", "worker_threads", "gateway_keys"});
         const QJsonArray keys = o.value(QLatin1String("gateway_keys")).toArray();
         for (int i = 0; i < keys.size(); ++i) {
             const QJsonObject k = keys.at(i).toObject();
@@ -243,6 +243,10 @@ public:
         if (!readInt(o, "idle_timeout_ms", QStringLiteral("server"), 100, 24 * 3600 * 1000, &v))
             return false;
         s->idleTimeoutMs = int(v);
+        v = s->workerThreads;
+        if (!readInt(o, "worker_threads", QStringLiteral("server"), -1, 64, &v))
+            return false;
+        s->workerThreads = int(v);
         return true;
     }
 

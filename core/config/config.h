@@ -131,6 +131,7 @@ struct ServerConfig
     qint64 maxBodyBytes = 32 * 1024 * 1024;
     int maxHeaderBytes = 64 * 1024;
     int idleTimeoutMs = 120000;
+    int workerThreads = -1; // threads serving connections; -1: one per CPU core (at most 8), 0: the main thread
     QList<GatewayKey> gatewayKeys; // when non-empty, every request must present one
 };
 

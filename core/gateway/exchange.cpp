@@ -21,10 +21,47 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QRegularExpression>
+#include <QThread>
 #include <QTimer>
 #include <QUrlQuery>
 
 namespace sy {
+
+namespace {
+
+// What the accounts' thread found for one attempt.
+struct AccountLease
+{
+    bool loaded = false;
+    bool ok = false;
+    OAuthProviderSpec spec;
+    QJsonObject meta;
+    QString token;
+    QString error;
+};
+
+// Runs `work` on the thread of `accounts` (the gateway's main thread): at once when that is this thread.
+void onAccountsThread(AccountManager* accounts, std::function<void()> work)
+{
+    if (accounts->thread() == QThread::currentThread())
+        work();
+    else
+        QMetaObject::invokeMethod(accounts, std::move(work), Qt::QueuedConnection);
+}
+
+// Runs `work` on the thread of `home` (an exchange's thread): at once when that is this thread; dropped when `home`
+// is gone (the gateway stopped).
+void onHomeThread(const QPointer<QObject>& home, std::function<void()> work)
+{
+    if (!home)
+        return;
+    if (home->thread() == QThread::currentThread())
+        work();
+    else
+        QMetaObject::invokeMethod(home, std::move(work), Qt::QueuedConnection);
+}
+
+} // namespace
 
 namespace {
 
@@ -319,10 +356,20 @@ void Exchange::run()
                 providers.append(v);
         }
         status.insert(QLatin1String("providers"), providers);
-        if (m_env.accounts)
-            status.insert(QLatin1String("accounts"), m_env.accounts->status().value(QLatin1String("accounts")));
         status.insert(QLatin1String("version"), QStringLiteral(SWITCHYARD_VERSION));
-        return respondJson(200, compactJson(status));
+        AccountManager* accounts = m_env.accounts;
+        if (!accounts)
+            return respondJson(200, compactJson(status));
+        // The accounts' part is read on their thread and the answer sent from this one.
+        QPointer<Exchange> self(this);
+        QPointer<QObject> home(m_env.upstream);
+        return onAccountsThread(accounts, [accounts, self, home, status]() mutable {
+            status.insert(QLatin1String("accounts"), accounts->status().value(QLatin1String("accounts")));
+            onHomeThread(home, [self, status] {
+                if (self && !self->m_done)
+                    self->respondJson(200, compactJson(status));
+            });
+        });
     }
     if (path == "/" || path == "/health") {
         if (method != "GET" && method != "HEAD")
@@ -654,37 +701,71 @@ void Exchange::startNextAttempt()
 void Exchange::startWithAccount(const QString& accountId)
 {
     AccountManager* accounts = m_env.accounts;
-    const Account* account = accounts ? accounts->account(accountId) : nullptr;
-    const OAuthProviderSpec* spec = account ? accounts->spec(account->provider) : nullptr;
-    if (!account || !spec) {
+    if (!accounts) {
         endAttempt(QStringLiteral("skipped"), QStringLiteral("account %1 is not loaded").arg(accountId));
         m_advanceTarget = false;
         return startNextAttempt();
     }
-    m_accountSpec = *spec;
-    m_account = &m_accountSpec;
-    m_accountId = accountId;
-    m_accountMeta = account->meta;
+    // The token comes from the accounts' thread; the answer comes back to this exchange's thread through `home`
+    // (an object of this thread that outlives exchanges), and is dropped when the exchange is gone.
     QPointer<Exchange> self(this);
-    accounts->withFreshToken(accountId, this, [this, self](bool ok, const QString& token, const QString& error) {
-        if (!self || m_done)
-            return;
-        if (!ok) {
-            // The account cannot be used now (needs login, offline refresh): the next credential or target.
-            if (m_env.credentials && m_credIndex >= 0)
-                m_env.credentials->reportFailure(m_target.provider->id, m_credIndex, m_target.upstreamModel,
-                    FailureKind::Unauthorized, 401, {}, {}, error);
-            endAttempt(QStringLiteral("skipped"), error);
-            return startNextAttempt();
+    QPointer<QObject> home(m_env.upstream);
+    const auto resume = [self, home](const AccountLease& lease) {
+        onHomeThread(home, [self, lease] {
+            if (self)
+                self->onAccountLease(lease.loaded, lease.ok, lease.spec, lease.meta, lease.token, lease.error);
+        });
+    };
+    m_accountId = accountId;
+    onAccountsThread(accounts, [accounts, accountId, resume] {
+        AccountLease lease;
+        const Account* account = accounts->account(accountId);
+        const OAuthProviderSpec* spec = account ? accounts->spec(account->provider) : nullptr;
+        if (!account || !spec) {
+            lease.error = QStringLiteral("account %1 is not loaded").arg(accountId);
+            return resume(lease);
         }
-        m_accountToken = token.toUtf8();
-        if (m_account->codeAssist && m_accountMeta.value(QLatin1String("project_id")).toString().isEmpty()) {
-            endAttempt(QStringLiteral("skipped"),
-                QStringLiteral("the Google account has no Code Assist project yet (log in again)"));
-            return startNextAttempt();
-        }
-        dispatchAttempt();
+        lease.loaded = true;
+        lease.spec = *spec;
+        lease.meta = account->meta;
+        accounts->withFreshToken(
+            accountId, accounts, [lease, resume](bool ok, const QString& token, const QString& error) mutable {
+                lease.ok = ok;
+                lease.token = token;
+                lease.error = error;
+                resume(lease);
+            });
     });
+}
+
+void Exchange::onAccountLease(bool loaded, bool ok, const OAuthProviderSpec& spec, const QJsonObject& meta,
+    const QString& token, const QString& error)
+{
+    if (m_done)
+        return;
+    if (!loaded) {
+        endAttempt(QStringLiteral("skipped"), error);
+        m_advanceTarget = false;
+        return startNextAttempt();
+    }
+    m_accountSpec = spec;
+    m_account = &m_accountSpec;
+    m_accountMeta = meta;
+    if (!ok) {
+        // The account cannot be used now (needs login, offline refresh): the next credential or target.
+        if (m_env.credentials && m_credIndex >= 0)
+            m_env.credentials->reportFailure(m_target.provider->id, m_credIndex, m_target.upstreamModel,
+                FailureKind::Unauthorized, 401, {}, {}, error);
+        endAttempt(QStringLiteral("skipped"), error);
+        return startNextAttempt();
+    }
+    m_accountToken = token.toUtf8();
+    if (m_account->codeAssist && m_accountMeta.value(QLatin1String("project_id")).toString().isEmpty()) {
+        endAttempt(QStringLiteral("skipped"),
+            QStringLiteral("the Google account has no Code Assist project yet (log in again)"));
+        return startNextAttempt();
+    }
+    dispatchAttempt();
 }
 
 void Exchange::dispatchAttempt()
@@ -762,8 +843,10 @@ bool Exchange::tryFailover(FailureKind kind, int status, const QByteArray& body,
     if (m_env.credentials && m_credIndex >= 0 && !contextOverflow)
         m_env.credentials->reportFailure(m_target.provider->id, m_credIndex, m_target.upstreamModel, kind, status,
             m_upstreamHeaderList, body, error.message);
-    if ((status == 401 || status == 403) && m_account && m_env.accounts)
-        m_env.accounts->reportUnauthorized(m_accountId);
+    if ((status == 401 || status == 403) && m_account && m_env.accounts) {
+        AccountManager* accounts = m_env.accounts;
+        onAccountsThread(accounts, [accounts, id = m_accountId] { accounts->reportUnauthorized(id); });
+    }
     m_lastError = error;
     if (!m_lastError.message.startsWith(QLatin1String("provider ")))
         m_lastError.message = QStringLiteral("provider %1: %2").arg(m_target.provider->id, error.message);
@@ -1054,8 +1137,11 @@ void Exchange::onUpstreamStarted(int status)
     m_upstreamOk = status >= 200 && status < 300;
     if (m_call)
         m_upstreamHeaderList = m_call->responseHeaders();
-    if (m_account && m_env.accounts)
-        m_env.accounts->noteQuotaHeaders(m_accountId, m_upstreamHeaderList);
+    if (m_account && m_env.accounts) {
+        AccountManager* accounts = m_env.accounts;
+        onAccountsThread(accounts,
+            [accounts, id = m_accountId, headers = m_upstreamHeaderList] { accounts->noteQuotaHeaders(id, headers); });
+    }
     if (m_upstreamOk && m_env.credentials && m_credIndex >= 0)
         m_env.credentials->reportSuccess(m_target.provider->id, m_credIndex, m_target.upstreamModel);
     const QByteArray contentType = m_call ? m_call->responseHeader("content-type").toLower() : QByteArray();

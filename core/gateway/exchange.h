@@ -68,6 +68,8 @@ private:
     void resetAttempt();
     void startNextAttempt();
     void startWithAccount(const QString& accountId);
+    void onAccountLease(bool loaded, bool ok, const OAuthProviderSpec& spec, const QJsonObject& meta,
+        const QString& token, const QString& error);
     // Gateway keys (when configured): false after answering 401.
     bool authorizeClient();
     // Limits and budgets: false after answering 429.

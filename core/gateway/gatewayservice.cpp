@@ -17,6 +17,7 @@
 
 #include <QNetworkAccessManager>
 #include <QStandardPaths>
+#include <QThread>
 #include <QTimer>
 
 namespace sy {
@@ -230,9 +231,12 @@ void GatewayService::applyEffectiveConfig()
                 Q_EMIT warningRaised(QStringLiteral("pricing: %1").arg(prices.error()));
         }
     }
-    m_config = std::make_shared<Config>(effective);
-    m_router = std::make_shared<Router>(m_config.get());
-    m_credentials->setConfig(*m_config); // keeps cooldowns of credentials that did not change
+    auto config = std::make_shared<Config>(effective);
+    auto router = std::make_shared<Router>(config.get());
+    m_credentials->setConfig(*config); // keeps cooldowns of credentials that did not change
+    const QMutexLocker lock(&m_envMutex);
+    m_config = std::move(config);
+    m_router = std::move(router);
 }
 
 void GatewayService::setListenOverride(const QHostAddress& address, quint16 port)
@@ -251,6 +255,12 @@ bool GatewayService::start(QString* errorMessage)
     limits.maxHeaderBytes = m_config->server.maxHeaderBytes;
     limits.idleTimeoutMs = m_config->server.idleTimeoutMs;
     m_server = std::make_unique<HttpServer>(limits);
+    int workers = m_config->server.workerThreads;
+    if (workers < 0) {
+        const int cores = QThread::idealThreadCount();
+        workers = cores > 1 ? qMin(cores, 8) : 0;
+    }
+    m_server->setWorkerThreads(workers);
     m_server->setHandler(
         [this](const HttpRequest& request, HttpResponder* responder) { handleRequest(request, responder); });
     m_server->setErrorBodyFactory([](int status, const QString& message, const QByteArray& path) {
@@ -304,11 +314,51 @@ QHostAddress GatewayService::address() const
     return m_server ? m_server->serverAddress() : QHostAddress();
 }
 
+int GatewayService::workerThreads() const
+{
+    return m_server ? m_server->workerThreads() : 0;
+}
+
+UpstreamClient* GatewayService::upstreamForCurrentThread()
+{
+    QThread* current = QThread::currentThread();
+    if (current == thread())
+        return m_upstream;
+    const QMutexLocker lock(&m_upstreamMutex);
+    UpstreamClient*& client = m_threadUpstreams[current];
+    if (!client) {
+        client = new UpstreamClient(); // lives on `current` and ends with it
+        connect(
+            current, &QThread::finished, client,
+            [this, current, client] {
+                {
+                    const QMutexLocker lock(&m_upstreamMutex);
+                    m_threadUpstreams.remove(current);
+                }
+                delete client;
+            },
+            Qt::DirectConnection);
+    }
+    return client;
+}
+
 void GatewayService::handleRequest(const HttpRequest& request, HttpResponder* responder)
 {
-    GatewayEnvironment env {m_config, m_router, m_upstream, m_credentials.get(), m_accounts.data(), m_budget.get(),
-        m_usage.get(), &m_clockProxy, m_keepAliveMs};
-    auto* exchange = new Exchange(std::move(env), request, responder, this);
+    GatewayEnvironment env;
+    {
+        const QMutexLocker lock(&m_envMutex);
+        env.config = m_config;
+        env.router = m_router;
+    }
+    env.upstream = upstreamForCurrentThread();
+    env.credentials = m_credentials.get();
+    env.accounts = m_accounts.data();
+    env.budget = m_budget.get();
+    env.usage = m_usage.get();
+    env.clock = &m_clockProxy;
+    env.keepAliveIntervalMs = m_keepAliveMs;
+    const bool onOurThread = QThread::currentThread() == thread();
+    auto* exchange = new Exchange(std::move(env), request, responder, onOurThread ? this : nullptr);
     ++m_active;
     connect(exchange, &Exchange::completed, this, [this](const RequestRecord& record) {
         --m_active;

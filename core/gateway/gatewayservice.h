@@ -6,11 +6,13 @@
 #include "gateway/requestrecord.h"
 
 #include <QHash>
+#include <QMutex>
 #include <QJsonObject>
 #include <QObject>
 #include <QPointer>
 #include <QSet>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 
@@ -83,6 +85,8 @@ public:
     QHostAddress address() const;
     int activeRequests() const { return m_active; }
     qint64 completedRequests() const { return m_completed; }
+    // Threads serving client connections while running (0: all on this object's thread).
+    int workerThreads() const;
     void setKeepAliveInterval(int ms) { m_keepAliveMs = ms; }
 
 Q_SIGNALS:
@@ -94,6 +98,8 @@ Q_SIGNALS:
 
 private:
     void handleRequest(const struct HttpRequest& request, class HttpResponder* responder);
+    // The upstream client of the calling thread (each worker thread has its own network managers).
+    UpstreamClient* upstreamForCurrentThread();
     void applyEffectiveConfig();
     void loadStoredSecrets();
 
@@ -111,8 +117,12 @@ private:
     class QNetworkAccessManager* m_oauthNam = nullptr;
     QHash<QString, QString> m_secretCache; // "apikey:ID" -> key, read from the secret store or the environment
     QSet<QString> m_secretReads; // keys being read
+    // Replaced as a whole on reload; worker threads copy the pointers under m_envMutex.
     std::shared_ptr<Config> m_config;
     std::shared_ptr<Router> m_router;
+    mutable QMutex m_envMutex;
+    QMutex m_upstreamMutex;
+    QHash<QThread*, UpstreamClient*> m_threadUpstreams;
     struct ForwardingClock : Clock
     {
         const Clock* target = &systemClock();
@@ -125,8 +135,8 @@ private:
     bool m_hasOverride = false;
     QHostAddress m_overrideAddress;
     quint16 m_overridePort = 0;
-    int m_active = 0;
-    qint64 m_completed = 0;
+    std::atomic<int> m_active = 0;
+    std::atomic<qint64> m_completed = 0;
     int m_keepAliveMs = 10000;
 };
 

@@ -9,9 +9,11 @@
 #include <QByteArray>
 #include <QDeadlineTimer>
 #include <QObject>
+#include <QSet>
 
 #include <http_parser.h>
 
+#include <atomic>
 #include <memory>
 
 QT_BEGIN_NAMESPACE
@@ -29,7 +31,7 @@ struct HttpServerContext
     HttpServerLimits limits;
     HttpHandler handler;
     HttpErrorBodyFactory errorBodyFactory;
-    bool draining = false; // the server stopped listening: no more keep-alive
+    std::atomic<bool> draining = false; // the server stopped listening: no more keep-alive
 };
 
 // Runs http_parser over one QTcpSocket. Requests are handled strictly one at a time: the parser is paused at the
@@ -132,6 +134,29 @@ private:
     TimerKind m_timerKind = TimerKind::None;
     QDeadlineTimer m_deadline; // when the current timer kind expires
     QDeadlineTimer m_timerFires; // when m_timer is set to fire
+};
+
+// One worker thread's share of the server: adopts accepted sockets and owns their connections. Lives in its thread.
+class HttpWorker : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(HttpWorker)
+
+public:
+    explicit HttpWorker(std::shared_ptr<HttpServerContext> context);
+    ~HttpWorker() override;
+
+    // Each runs on the worker's thread (invoke them queued from the server's thread).
+    void adopt(qintptr descriptor, quint64 id);
+    void closeIdle();
+    void abortAll();
+
+Q_SIGNALS:
+    void connectionClosed();
+
+private:
+    std::shared_ptr<HttpServerContext> m_context;
+    QSet<HttpConnection*> m_connections;
 };
 
 } // namespace sy

@@ -7,6 +7,9 @@
 #include <QJsonObject>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QThread>
+
+#include <unistd.h>
 
 namespace sy {
 
@@ -20,11 +23,77 @@ QString endpointString(const QHostAddress& address, quint16 port)
     return host + QLatin1Char(':') + QString::number(port);
 }
 
+// Hands accepted descriptors to a callback instead of queueing QTcpSockets, when one is set: the socket is then made
+// on the thread that serves it.
+class AcceptingServer : public QTcpServer
+{
+public:
+    using QTcpServer::QTcpServer;
+    std::function<void(qintptr)> onDescriptor;
+
+protected:
+    void incomingConnection(qintptr descriptor) override
+    {
+        if (onDescriptor)
+            onDescriptor(descriptor);
+        else
+            QTcpServer::incomingConnection(descriptor);
+    }
+};
+
 } // namespace
+
+HttpWorker::HttpWorker(std::shared_ptr<HttpServerContext> context)
+    : m_context(std::move(context))
+{
+}
+
+HttpWorker::~HttpWorker()
+{
+    abortAll();
+}
+
+void HttpWorker::adopt(qintptr descriptor, quint64 id)
+{
+    auto* socket = new QTcpSocket();
+    if (!socket->setSocketDescriptor(descriptor)) {
+        qCWarning(lcServer).noquote() << "cannot adopt an accepted connection:" << socket->errorString();
+        delete socket;
+        ::close(int(descriptor));
+        Q_EMIT connectionClosed();
+        return;
+    }
+    auto* connection = new HttpConnection(socket, m_context, id, this);
+    m_connections.insert(connection);
+    connect(connection, &HttpConnection::closed, this, [this](HttpConnection* c) {
+        if (!m_connections.remove(c))
+            return;
+        c->deleteLater();
+        Q_EMIT connectionClosed();
+    });
+}
+
+void HttpWorker::closeIdle()
+{
+    const QList<HttpConnection*> connections = m_connections.values();
+    for (HttpConnection* connection : connections) {
+        if (m_connections.contains(connection))
+            connection->closeIfIdle();
+    }
+}
+
+void HttpWorker::abortAll()
+{
+    const QList<HttpConnection*> connections = m_connections.values();
+    for (HttpConnection* connection : connections) {
+        if (m_connections.contains(connection)) // a clientDisconnected() slot may have closed others
+            connection->abort();
+    }
+}
 
 HttpServer::HttpServer(HttpServerLimits limits, QObject* parent)
     : QObject(parent)
-    , m_tcpServer(new QTcpServer(this))
+    , m_tcpServer(new AcceptingServer(this))
     , m_context(std::make_shared<HttpServerContext>())
 {
     m_context->limits = limits;
@@ -34,6 +103,7 @@ HttpServer::HttpServer(HttpServerLimits limits, QObject* parent)
 HttpServer::~HttpServer()
 {
     m_tcpServer->close();
+    stopWorkers();
     const QList<HttpConnection*> connections = m_connections.values();
     m_connections.clear();
     for (HttpConnection* connection : connections) {
@@ -53,6 +123,20 @@ bool HttpServer::listen(const QHostAddress& address, quint16 port, QString* erro
         if (errorMessage != nullptr)
             *errorMessage = message;
         return false;
+    }
+    if (m_workers.isEmpty() && m_requestedWorkers > 0) {
+        for (int i = 0; i < m_requestedWorkers; ++i) {
+            Worker w;
+            w.thread = new QThread(this);
+            w.thread->setObjectName(QStringLiteral("http-worker-%1").arg(i));
+            w.host = new HttpWorker(m_context);
+            w.host->moveToThread(w.thread);
+            connect(w.host, &HttpWorker::connectionClosed, this, &HttpServer::onWorkerConnectionClosed);
+            w.thread->start();
+            m_workers.append(w);
+        }
+        static_cast<AcceptingServer*>(m_tcpServer)->onDescriptor
+            = [this](qintptr descriptor) { onIncomingDescriptor(descriptor); };
     }
     if (!m_tcpServer->listen(address, port)) {
         const QString message
@@ -95,8 +179,10 @@ void HttpServer::close()
         if (m_connections.contains(connection))
             connection->closeIfIdle();
     }
+    for (const Worker& w : std::as_const(m_workers))
+        QMetaObject::invokeMethod(w.host, &HttpWorker::closeIdle, Qt::QueuedConnection);
     if (wasListening) {
-        qCInfo(lcServer) << "stopped listening;" << m_connections.size() << "connections still open";
+        qCInfo(lcServer) << "stopped listening;" << connectionCount() << "connections still open";
         Q_EMIT listeningChanged(false);
     }
 }
@@ -108,11 +194,62 @@ void HttpServer::closeAllConnections()
         if (m_connections.contains(connection)) // a clientDisconnected() slot may have closed others
             connection->abort();
     }
+    // Workers never wait for this thread, so waiting for them cannot deadlock.
+    for (const Worker& w : std::as_const(m_workers))
+        QMetaObject::invokeMethod(w.host, &HttpWorker::abortAll, Qt::BlockingQueuedConnection);
 }
 
 int HttpServer::connectionCount() const
 {
-    return int(m_connections.size());
+    return int(m_connections.size()) + m_workerConnections;
+}
+
+void HttpServer::setWorkerThreads(int count)
+{
+    if (!m_workers.isEmpty())
+        return; // fixed once listening
+    m_requestedWorkers = qMax(0, count);
+}
+
+void HttpServer::stopWorkers()
+{
+    for (const Worker& w : std::as_const(m_workers)) {
+        w.host->disconnect(this);
+        QMetaObject::invokeMethod(w.host, &HttpWorker::abortAll, Qt::BlockingQueuedConnection);
+        // Deleted on its own thread, after the loop (and whatever the aborts queued there) ended.
+        connect(w.thread, &QThread::finished, w.host, &QObject::deleteLater);
+        w.thread->quit();
+        w.thread->wait();
+        delete w.thread;
+    }
+    m_workers.clear();
+    m_workerConnections = 0;
+}
+
+void HttpServer::onIncomingDescriptor(qintptr descriptor)
+{
+    const Worker& w = m_workers.at(m_nextWorker);
+    m_nextWorker = (m_nextWorker + 1) % int(m_workers.size());
+    ++m_workerConnections;
+    const quint64 id = m_nextConnectionId++;
+    QMetaObject::invokeMethod(
+        w.host, [host = w.host, descriptor, id] { host->adopt(descriptor, id); }, Qt::QueuedConnection);
+    if (connectionCount() >= m_context->limits.maxConnections && !m_acceptPaused) {
+        qCWarning(lcServer) << "connection limit" << m_context->limits.maxConnections
+                            << "reached; not accepting until a connection closes";
+        m_tcpServer->pauseAccepting();
+        m_acceptPaused = true;
+    }
+}
+
+void HttpServer::onWorkerConnectionClosed()
+{
+    --m_workerConnections;
+    if (m_acceptPaused && connectionCount() < m_context->limits.maxConnections) {
+        m_acceptPaused = false;
+        if (m_tcpServer->isListening())
+            m_tcpServer->resumeAccepting();
+    }
 }
 
 const HttpServerLimits& HttpServer::limits() const

@@ -42,8 +42,9 @@ using HttpErrorBodyFactory = std::function<QPair<QByteArray /*content-type*/, QB
     int status, const QString& message, const QByteArray& path)>;
 
 // A small HTTP/1.1 server on QTcpServer + http_parser: keep-alive, pipelining (answered in order), chunked request
-// bodies, Expect: 100-continue, streaming (chunked) responses, size limits and timeouts. Single-threaded: everything
-// runs on the thread the server lives in.
+// bodies, Expect: 100-continue, streaming (chunked) responses, size limits and timeouts. By default everything runs on
+// the thread the server lives in; with setWorkerThreads(n) the server thread only accepts and each connection is
+// served, start to end, on one of n worker threads (round-robin), so the handler runs on that worker's thread.
 //
 // Do not delete the server from inside its handler or a responder signal; use deleteLater().
 class HttpServer : public QObject
@@ -68,6 +69,11 @@ public:
     void closeAllConnections();
     int connectionCount() const;
 
+    // Serve connections on `count` worker threads, each with its own event loop (0: on the server's thread). Call
+    // before listen(); the threads end when the server is destroyed.
+    void setWorkerThreads(int count);
+    int workerThreads() const { return int(m_workers.size()); }
+
     const HttpServerLimits& limits() const;
     void setHandler(HttpHandler handler);
     // Default: application/json {"error":{"message":"..."}}.
@@ -82,12 +88,25 @@ Q_SIGNALS:
 private:
     void onNewConnection();
     void onConnectionClosed(HttpConnection* connection);
+    void onIncomingDescriptor(qintptr descriptor);
+    void onWorkerConnectionClosed();
+    void stopWorkers();
+
+    struct Worker
+    {
+        class QThread* thread = nullptr;
+        class HttpWorker* host = nullptr; // lives in `thread`; owns that thread's connections
+    };
 
     QTcpServer* m_tcpServer = nullptr;
     std::shared_ptr<HttpServerContext> m_context;
     QSet<HttpConnection*> m_connections;
     quint64 m_nextConnectionId = 1;
     bool m_acceptPaused = false;
+    QList<Worker> m_workers;
+    int m_requestedWorkers = 0;
+    int m_nextWorker = 0;
+    int m_workerConnections = 0; // open connections on the workers (counted here, on the server's thread)
 };
 
 } // namespace sy

@@ -19,6 +19,7 @@ BudgetGuard::BudgetGuard(const Clock* clock, QObject* parent)
 
 void BudgetGuard::setLimits(const LimitsConfig& limits)
 {
+    const QMutexLocker lock(&m_mutex);
     m_limits = limits;
 }
 
@@ -66,6 +67,7 @@ void BudgetGuard::roll(Window& w, qint64 now) const
 
 void BudgetGuard::seedFrom(const UsageLog* log)
 {
+    const QMutexLocker lock(&m_mutex);
     if (!log)
         return;
     const qint64 now = m_clock->nowMs();
@@ -120,6 +122,7 @@ BudgetGuard::Verdict BudgetGuard::check(const QString& scope, Window& w, const L
 
 BudgetGuard::Verdict BudgetGuard::admit(const QString& gatewayKey)
 {
+    const QMutexLocker lock(&m_mutex);
     const qint64 now = m_clock->nowMs();
     Window& global = window(kGlobal);
     roll(global, now);
@@ -143,6 +146,7 @@ BudgetGuard::Verdict BudgetGuard::admit(const QString& gatewayKey)
 
 void BudgetGuard::account(const UsageRow& row)
 {
+    const QMutexLocker lock(&m_mutex);
     const qint64 now = m_clock->nowMs();
     const qint64 tokens = qMax<qint64>(0, row.inputTokens) + qMax<qint64>(0, row.outputTokens)
         + qMax<qint64>(0, row.cacheReadTokens) + qMax<qint64>(0, row.cacheWriteTokens);
@@ -186,12 +190,14 @@ void BudgetGuard::warnIfNeeded(const QString& scope, const QString& key, const W
 
 double BudgetGuard::spentToday(const QString& gatewayKey) const
 {
+    const QMutexLocker lock(&m_mutex);
     const auto it = m_windows.constFind(gatewayKey);
     return it == m_windows.constEnd() || it->dayStart != dayStartOf(m_clock->nowMs()) ? 0 : it->day;
 }
 
 double BudgetGuard::spentThisMonth(const QString& gatewayKey) const
 {
+    const QMutexLocker lock(&m_mutex);
     const auto it = m_windows.constFind(gatewayKey);
     return it == m_windows.constEnd() || it->monthStart != monthStartOf(m_clock->nowMs()) ? 0 : it->month;
 }

@@ -3,6 +3,7 @@
 #include "common/clock.h"
 #include "config/config.h"
 
+#include <QRecursiveMutex>
 #include <QHash>
 #include <QObject>
 #include <QSet>
@@ -18,7 +19,7 @@ struct UsageRow;
 // Enforces the config's limits, globally and per gateway key: requests and tokens per minute (sliding 60 s windows
 // in memory) and daily and monthly spend caps (UTC days and months, seeded from the usage log at start and kept up
 // to date from every logged row). Crossing a cap's warn_at fraction emits warningRaised() once per period.
-// Use on one thread (the gateway's).
+// Thread-safe: the gateway's worker threads share one guard.
 class BudgetGuard : public QObject
 {
     Q_OBJECT
@@ -48,6 +49,8 @@ Q_SIGNALS:
     void warningRaised(const QString& message);
 
 private:
+    // Exchanges on every worker thread share this object; each public method holds the lock throughout.
+    mutable QRecursiveMutex m_mutex;
     struct Window
     {
         std::deque<qint64> requests; // admission times

@@ -65,12 +65,12 @@ private:
     std::unique_ptr<GatewayService> m_gateway;
     QList<RequestRecord> m_records;
 
-    void startGateway(const QByteArray& kind, int idleMs = 5000)
+    void startGateway(const QByteArray& kind, int idleMs = 5000, const QByteArray& server = {})
     {
         const QByteArray base
             = kind == "anthropic" ? m_upstream->baseUrl().toUtf8() : m_upstream->baseUrl().toUtf8() + "/v1";
-        const QByteArray cfg = "{\"version\":1,\"providers\":[{\"id\":\"up\",\"kind\":\"" + kind + "\",\"base_url\":\""
-            + base
+        const QByteArray cfg = "{\"version\":1," + (server.isEmpty() ? QByteArray() : "\"server\":" + server + ",")
+            + "\"providers\":[{\"id\":\"up\",\"kind\":\"" + kind + "\",\"base_url\":\"" + base
             + "\",\"credentials\":[{\"api_key\":\"provider-key\"}],\"models\":[{\"id\":\"up-model\",\"max_output_"
               "tokens\":8192}],"
               "\"timeouts\":{\"idle_ms\":"
@@ -506,6 +506,45 @@ private Q_SLOTS:
         s.write("HEAD / HTTP/1.1\r\nHost: localhost\r\n\r\n");
         QTRY_VERIFY(s.bytesAvailable() > 0 && s.peek(4096).contains("\r\n\r\n"));
         QVERIFY(s.readAll().startsWith("HTTP/1.1 200"));
+    }
+
+    void workerThreadsServeConcurrentClients_data()
+    {
+        QTest::addColumn<int>("workers");
+        QTest::newRow("main thread only") << 0;
+        QTest::newRow("three workers") << 3;
+    }
+    void workerThreadsServeConcurrentClients()
+    {
+        // Connections are spread over the worker threads; each answer is translated whole and logged once.
+        QFETCH(int, workers);
+        startGateway("openai-chat", 5000, "{\"worker_threads\":" + QByteArray::number(workers) + "}");
+        QCOMPARE(m_gateway->workerThreads(), workers);
+        constexpr int Clients = 9;
+        for (int i = 0; i < Clients; ++i)
+            m_upstream->enqueue(FakeReply::sse(chatTextStream(), 3, 5));
+        QList<QTcpSocket*> clients;
+        for (int i = 0; i < Clients; ++i) {
+            auto* s = new QTcpSocket(this);
+            s->connectToHost(QHostAddress::LocalHost, m_gateway->port());
+            QVERIFY(s->waitForConnected(5000));
+            s->write(request("POST", "/v1/messages", messagesBody(true)));
+            clients.append(s);
+        }
+        for (QTcpSocket* s : std::as_const(clients)) {
+            QByteArray data;
+            QTRY_VERIFY_WITH_TIMEOUT((data += s->readAll()).contains("event: message_stop"), 10000);
+            QVERIFY(data.startsWith("HTTP/1.1 200"));
+            QVERIFY(data.contains("\"text\":\"Hel\""));
+        }
+        qDeleteAll(clients);
+        QTRY_COMPARE(m_records.size(), Clients);
+        for (const RequestRecord& r : std::as_const(m_records))
+            QCOMPARE(r.status, 200);
+        QTRY_COMPARE(m_gateway->activeRequests(), 0);
+        QCOMPARE(m_gateway->completedRequests(), qint64(Clients));
+        m_gateway->stop(); // the workers end with their connections closed
+        QCOMPARE(m_gateway->workerThreads(), 0);
     }
 
     void manyConcurrentStreamsDoNotQueue()
