@@ -189,7 +189,8 @@ public:
     bool parseServer(const QJsonObject& o, ServerConfig* s)
     {
         checkKeys(o, QStringLiteral("server"),
-            {"listen", "max_body_bytes", "max_header_bytes", "idle_timeout_ms", "worker_threads", "gateway_keys"});
+            {"listen", "max_body_bytes", "max_header_bytes", "idle_timeout_ms", "worker_threads", "gateway_keys",
+                "allowed_hosts", "allowed_origins"});
         const QJsonArray keys = o.value(QLatin1String("gateway_keys")).toArray();
         for (int i = 0; i < keys.size(); ++i) {
             const QJsonObject k = keys.at(i).toObject();
@@ -243,6 +244,26 @@ public:
         if (!readInt(o, "idle_timeout_ms", QStringLiteral("server"), 100, 24 * 3600 * 1000, &v))
             return false;
         s->idleTimeoutMs = int(v);
+        for (const char* key : {"allowed_hosts", "allowed_origins"}) {
+            const QJsonValue list = o.value(QLatin1String(key));
+            if (list.isUndefined())
+                continue;
+            QStringList* out = qstrcmp(key, "allowed_hosts") == 0 ? &s->allowedHosts : &s->allowedOrigins;
+            const QJsonArray items = list.toArray();
+            for (int i = 0; i < items.size(); ++i) {
+                const QString item = items.at(i).toString().trimmed();
+                if (!items.at(i).isString() || item.isEmpty() || item == QLatin1String("*")) {
+                    fail(QStringLiteral("server.%1[%2]").arg(QLatin1String(key)).arg(i),
+                        QStringLiteral("must be a host name or origin (no wildcards)"));
+                    return false;
+                }
+                out->append(item.toLower());
+            }
+            if (!list.isArray()) {
+                fail(QStringLiteral("server.%1").arg(QLatin1String(key)), QStringLiteral("must be an array"));
+                return false;
+            }
+        }
         v = s->workerThreads;
         if (!readInt(o, "worker_threads", QStringLiteral("server"), -1, 64, &v))
             return false;

@@ -133,6 +133,10 @@ struct ServerConfig
     int idleTimeoutMs = 120000;
     int workerThreads = -1; // threads serving connections; -1: one per CPU core (at most 8), 0: the main thread
     QList<GatewayKey> gatewayKeys; // when non-empty, every request must present one
+    // Host header names accepted besides localhost, 127.0.0.1, [::1] and the listen address (DNS rebinding guard).
+    QStringList allowedHosts;
+    // Browser origins allowed to call the gateway ("https://app.example"); requests with any other Origin are refused.
+    QStringList allowedOrigins;
 };
 
 struct Config

@@ -61,6 +61,27 @@ void onHomeThread(const QPointer<QObject>& home, std::function<void()> work)
         QMetaObject::invokeMethod(home, std::move(work), Qt::QueuedConnection);
 }
 
+// The Host header (lowercase) names this machine: localhost, a loopback address, the listen address or a configured
+// name, with or without a port.
+bool isLocalHostName(const QString& hostHeader, const QStringList& allowed, const QHostAddress& listenAddress)
+{
+    QString name = hostHeader;
+    if (name.startsWith(QLatin1Char('['))) {
+        const qsizetype close = name.indexOf(QLatin1Char(']'));
+        name = close > 0 ? name.mid(1, close - 1) : QString();
+    } else if (name.count(QLatin1Char(':')) == 1) {
+        name = name.left(name.indexOf(QLatin1Char(':')));
+    }
+    if (name == QLatin1String("localhost") || name.endsWith(QLatin1String(".localhost")))
+        return true;
+    if (allowed.contains(name) || allowed.contains(hostHeader))
+        return true;
+    const QHostAddress address(name);
+    if (address.isNull())
+        return false;
+    return address.isLoopback() || (!listenAddress.isNull() && address.isEqual(listenAddress));
+}
+
 } // namespace
 
 namespace {
@@ -272,10 +293,62 @@ Exchange::~Exchange()
         m_call->abort();
 }
 
+bool Exchange::admitCaller()
+{
+    const ServerConfig& server = m_env.config->server;
+    const QByteArray origin = m_request.header("origin");
+    const QString originName = QString::fromUtf8(origin).trimmed().toLower();
+    const bool originAllowed = !origin.isEmpty() && server.allowedOrigins.contains(originName);
+    if (originAllowed) {
+        m_responder->setExtraHeaders({qMakePair(QByteArrayLiteral("access-control-allow-origin"), origin.trimmed()),
+            qMakePair(QByteArrayLiteral("vary"), QByteArrayLiteral("Origin"))});
+    }
+    // The error goes out in the dialect of the endpoint the client called.
+    const auto refuse = [this](const QString& why) {
+        m_inbound = &inboundForPath(m_request.path);
+        m_record.inboundDialect = m_inbound->name();
+        qCWarning(lcGateway).noquote() << m_record.requestId << "refused:" << why;
+        sendError(canon::Error::make(403, canon::ErrorType::Permission, why));
+        return false;
+    };
+    // DNS rebinding: a page on evil.example resolved to 127.0.0.1 still says "Host: evil.example".
+    const QString host = QString::fromUtf8(m_request.header("host")).trimmed().toLower();
+    // Beyond loopback (only allowed with gateway keys) clients use whatever name reaches the machine.
+    const bool exposed = !m_env.listenAddress.isNull() && !m_env.listenAddress.isLoopback();
+    if (!host.isEmpty() && !exposed && !isLocalHostName(host, server.allowedHosts, m_env.listenAddress)) {
+        return refuse(QStringLiteral("Host \"%1\" is not this gateway's (allowed: localhost, 127.0.0.1, [::1] and "
+                                     "server.allowed_hosts)")
+                          .arg(host.left(100)));
+    }
+    // Browsers send Origin; a web page must not spend the user's quota (CSRF). Preflights get no permissive answer.
+    if (!origin.isEmpty() && !originAllowed) {
+        return refuse(QStringLiteral("requests from web pages are refused: Origin \"%1\" is not in "
+                                     "server.allowed_origins")
+                          .arg(originName.left(100)));
+    }
+    if (m_request.method == "OPTIONS") {
+        if (!originAllowed)
+            return refuse(QStringLiteral("CORS preflight without an allowed Origin"));
+        m_record.status = 204;
+        const QByteArray requested = m_request.header("access-control-request-headers");
+        m_responder->respond(204,
+            {qMakePair(QByteArrayLiteral("access-control-allow-methods"), QByteArrayLiteral("GET, POST")),
+                qMakePair(QByteArrayLiteral("access-control-allow-headers"),
+                    requested.isEmpty() ? QByteArrayLiteral("content-type") : requested),
+                qMakePair(QByteArrayLiteral("access-control-max-age"), QByteArrayLiteral("600"))},
+            {});
+        complete();
+        return false;
+    }
+    return true;
+}
+
 void Exchange::run()
 {
     const QByteArray& path = m_request.path;
     const QByteArray& method = m_request.method;
+    if (!admitCaller())
+        return;
     auto methodNotAllowed = [this](const char* allowed) {
         canon::Error e = canon::Error::make(405, canon::ErrorType::InvalidRequest,
             QStringLiteral("method %1 is not allowed on %2 (use %3)")

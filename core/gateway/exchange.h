@@ -13,6 +13,7 @@
 #include "upstream/upstreamclient.h"
 
 #include <QElapsedTimer>
+#include <QHostAddress>
 #include <QJsonDocument>
 #include <QObject>
 #include <QPointer>
@@ -43,6 +44,7 @@ struct GatewayEnvironment
     const class UsageLog* usage = nullptr; // the usage log, for /switchyard/v1/usage; may be null
     const Clock* clock = nullptr;
     int keepAliveIntervalMs = 10000;
+    QHostAddress listenAddress; // where the server listens (a Host header naming it is accepted)
 };
 
 // One client request from arrival to the last byte of its answer: decode, route, call the upstream (byte-exact
@@ -70,6 +72,8 @@ private:
     void startWithAccount(const QString& accountId);
     void onAccountLease(bool loaded, bool ok, const OAuthProviderSpec& spec, const QJsonObject& meta,
         const QString& token, const QString& error);
+    // Host and Origin checks (DNS rebinding, CSRF) and CORS preflights: false after answering.
+    bool admitCaller();
     // Gateway keys (when configured): false after answering 401.
     bool authorizeClient();
     // Limits and budgets: false after answering 429.

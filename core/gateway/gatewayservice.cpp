@@ -269,15 +269,26 @@ bool GatewayService::start(QString* errorMessage)
                                                     : canon::ErrorType::InvalidRequest;
         canon::Error e = canon::Error::make(status, type, message);
         // Answer in the dialect of the endpoint the client called.
-        const InboundAdapter& dialect = path == "/v1/chat/completions" ? openAiChatInbound()
-            : path == "/v1/responses"                                  ? openAiResponsesInbound()
-            : path.startsWith("/v1beta/")                              ? geminiInbound()
-                                                                       : anthropicInbound();
-        return qMakePair(QByteArrayLiteral("application/json"), dialect.encodeError(e, QString()));
+        return qMakePair(QByteArrayLiteral("application/json"), inboundForPath(path).encodeError(e, QString()));
     });
     const QHostAddress address = m_hasOverride ? m_overrideAddress : m_config->server.listenAddress;
     const quint16 port = m_hasOverride ? m_overridePort : m_config->server.listenPort;
     QString error;
+    if (!address.isLoopback()) {
+        // Anyone who can reach the port could spend the user's quota: only with keys.
+        if (m_config->server.gatewayKeys.isEmpty()) {
+            m_server.reset();
+            error = QStringLiteral("refusing to listen on %1 without gateway keys: anyone on the network could use "
+                                   "your providers. Add server.gateway_keys, or listen on 127.0.0.1")
+                        .arg(address.toString());
+            if (errorMessage)
+                *errorMessage = error;
+            Q_EMIT errorOccurred(error);
+            return false;
+        }
+        qCWarning(lcGateway).noquote() << "listening on" << address.toString()
+                                       << "beyond this machine; every request must carry a gateway key";
+    }
     if (!m_server->listen(address, port, &error)) {
         m_server.reset();
         if (errorMessage)
@@ -285,6 +296,7 @@ bool GatewayService::start(QString* errorMessage)
         Q_EMIT errorOccurred(error);
         return false;
     }
+    m_listenAddress = m_server->serverAddress();
     Q_EMIT runningChanged(true);
     return true;
 }
@@ -357,6 +369,7 @@ void GatewayService::handleRequest(const HttpRequest& request, HttpResponder* re
     env.usage = m_usage.get();
     env.clock = &m_clockProxy;
     env.keepAliveIntervalMs = m_keepAliveMs;
+    env.listenAddress = m_listenAddress;
     const bool onOurThread = QThread::currentThread() == thread();
     auto* exchange = new Exchange(std::move(env), request, responder, onOurThread ? this : nullptr);
     ++m_active;

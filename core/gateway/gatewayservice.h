@@ -134,6 +134,7 @@ private:
     std::unique_ptr<HttpServer> m_server;
     bool m_hasOverride = false;
     QHostAddress m_overrideAddress;
+    QHostAddress m_listenAddress; // while running
     quint16 m_overridePort = 0;
     std::atomic<int> m_active = 0;
     std::atomic<qint64> m_completed = 0;

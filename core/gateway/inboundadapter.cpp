@@ -265,4 +265,15 @@ const InboundAdapter& openAiChatInbound()
     return adapter;
 }
 
+const InboundAdapter& inboundForPath(const QByteArray& path)
+{
+    if (path == "/v1/chat/completions")
+        return openAiChatInbound();
+    if (path == "/v1/responses")
+        return openAiResponsesInbound();
+    if (path.startsWith("/v1beta/"))
+        return geminiInbound();
+    return anthropicInbound();
+}
+
 } // namespace sy

@@ -44,6 +44,9 @@ public:
 };
 
 const InboundAdapter& anthropicInbound();
+// The dialect of an endpoint, for answers made before the request is read (errors): Anthropic unless the path is an
+// OpenAI or Gemini one.
+const InboundAdapter& inboundForPath(const QByteArray& path);
 const InboundAdapter& openAiChatInbound();
 const InboundAdapter& openAiResponsesInbound();
 // Gemini generateContent / streamGenerateContent; `jsonArray` for streams requested without alt=sse.

@@ -68,8 +68,9 @@ bool HttpResponder::checkUsable(const char* what, bool needStream) const
     return true;
 }
 
-QByteArray HttpResponder::buildHead(int status, const HttpHeaders& headers, qint64 contentLength, bool chunked)
+QByteArray HttpResponder::buildHead(int status, const HttpHeaders& given, qint64 contentLength, bool chunked)
 {
+    const HttpHeaders& headers = m_extraHeaders.isEmpty() ? given : given + m_extraHeaders;
     qsizetype estimate = 96;
     for (const auto& h : headers)
         estimate += h.first.size() + h.second.size() + 4;

@@ -46,6 +46,9 @@ public:
     // Writes the terminating zero-length chunk and finishes the response.
     void endStream();
 
+    // Headers added to whatever response follows (e.g. CORS headers for an allowed origin).
+    void setExtraHeaders(const HttpHeaders& headers) { m_extraHeaders = headers; }
+
     bool headersSent() const { return m_headersSent; }
     bool finished() const { return m_finished; }
     bool isClientConnected() const { return !m_disconnected; }
@@ -69,6 +72,7 @@ private:
     HttpConnection* m_connection; // null once finished or disconnected
     quint64 m_connectionId;
     int m_httpMinor;
+    HttpHeaders m_extraHeaders;
     bool m_headRequest;
     bool m_keepAlive;
     bool m_headersSent = false;

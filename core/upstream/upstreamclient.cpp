@@ -122,7 +122,7 @@ void UpstreamCall::onMetaData()
 
 void UpstreamCall::onReadyRead()
 {
-    if (!m_reply)
+    if (!m_reply || !m_reply->isOpen()) // aborted: nothing more to read
         return;
     if (!m_started)
         onMetaData();
@@ -137,7 +137,7 @@ void UpstreamCall::onFinished()
         return;
     if (!m_started)
         onMetaData();
-    const QByteArray rest = m_reply->readAll();
+    const QByteArray rest = m_reply->isOpen() ? m_reply->readAll() : QByteArray();
     if (!rest.isEmpty())
         Q_EMIT dataReceived(rest);
     const QNetworkReply::NetworkError err = m_reply->error();

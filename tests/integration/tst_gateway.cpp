@@ -547,6 +547,103 @@ private Q_SLOTS:
         QCOMPARE(m_gateway->workerThreads(), 0);
     }
 
+    void foreignHostsAndWebPagesAreRefusedAndLogged()
+    {
+        startGateway(
+            "openai-chat", 5000, "{\"allowed_hosts\":[\"gw.internal\"],\"allowed_origins\":[\"https://ok.example\"]}");
+        const QByteArray answer
+            = "{\"id\":\"x\",\"object\":\"chat.completion\",\"model\":\"up\",\"choices\":[{\"index\":"
+              "0,\"message\":{\"role\":\"assistant\",\"content\":\"hi\"},\"finish_reason\":"
+              "\"stop\"}],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":1}}";
+        for (int i = 0; i < 4; ++i)
+            m_upstream->enqueue(FakeReply::json(200, answer));
+        const QByteArray port = QByteArray::number(m_gateway->port());
+        const auto send = [this](const QByteArray& method, const QByteArray& path, const QByteArray& headers) {
+            const QByteArray body = method == "POST" ? messagesBody(false) : QByteArray();
+            const QList<ParsedResponse> r = exchange(method + ' ' + path + " HTTP/1.1\r\n" + headers
+                + "Content-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n"
+                + body);
+            return r.isEmpty() ? ParsedResponse() : r.first();
+        };
+        // DNS rebinding: the page's own name in Host.
+        ParsedResponse r = send("POST", "/v1/messages", "Host: evil.example:" + port + "\r\n");
+        QCOMPARE(r.status, 403);
+        QCOMPARE(errorType(r), QStringLiteral("permission_error"));
+        QVERIFY(json(r.body)
+                    .value(QLatin1String("error"))
+                    .toObject()
+                    .value(QLatin1String("message"))
+                    .toString()
+                    .contains(QLatin1String("evil.example")));
+        // A simple cross-origin POST from a web page (CSRF), in the shape of the endpoint called.
+        r = send("POST", "/v1/messages", "Host: localhost:" + port + "\r\nOrigin: https://evil.example\r\n");
+        QCOMPARE(r.status, 403);
+        QCOMPARE(errorType(r), QStringLiteral("permission_error"));
+        QVERIFY(r.header("access-control-allow-origin").isEmpty());
+        r = send("POST", "/v1/chat/completions", "Host: 127.0.0.1\r\nOrigin: https://evil.example\r\n");
+        QCOMPARE(r.status, 403);
+        QVERIFY(json(r.body).value(QLatin1String("error")).toObject().contains(QLatin1String("message")));
+        // Preflights get no permissive answer unless the origin is configured.
+        r = send("OPTIONS", "/v1/messages",
+            "Host: 127.0.0.1\r\nOrigin: https://evil.example\r\nAccess-Control-Request-Method: POST\r\n");
+        QCOMPARE(r.status, 403);
+        QVERIFY(r.header("access-control-allow-origin").isEmpty());
+        r = send("OPTIONS", "/v1/messages",
+            "Host: 127.0.0.1\r\nOrigin: https://ok.example\r\nAccess-Control-Request-Method: POST\r\n"
+            "Access-Control-Request-Headers: content-type, x-api-key\r\n");
+        QCOMPARE(r.status, 204);
+        QCOMPARE(r.header("access-control-allow-origin"), QByteArray("https://ok.example"));
+        QCOMPARE(r.header("access-control-allow-headers"), QByteArray("content-type, x-api-key"));
+        QCOMPARE(m_upstream->requests().size(), 0); // nothing refused reached the provider
+        // Local names, loopback addresses, configured names and configured origins pass.
+        r = send("POST", "/v1/messages", "Host: localhost:" + port + "\r\nOrigin: https://ok.example\r\n");
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.header("access-control-allow-origin"), QByteArray("https://ok.example"));
+        QCOMPARE(send("POST", "/v1/messages", "Host: [::1]:" + port + "\r\n").status, 200);
+        QCOMPARE(send("POST", "/v1/messages", "Host: GW.internal:" + port + "\r\n").status, 200);
+        QCOMPARE(send("POST", "/v1/messages", "Host: 127.0.0.1:" + port + "\r\n").status, 200);
+        QCOMPARE(m_upstream->requests().size(), 4);
+        // Every one of them is logged once, the refused ones with their status.
+        QTRY_COMPARE(m_records.size(), 9);
+        QList<int> statuses;
+        for (const RequestRecord& rec : std::as_const(m_records))
+            statuses.append(rec.status);
+        std::sort(statuses.begin(), statuses.end());
+        QCOMPARE(statuses, (QList<int> {200, 200, 200, 200, 204, 403, 403, 403, 403}));
+    }
+
+    void listeningBeyondLoopbackNeedsGatewayKeys()
+    {
+        auto config = parseConfig("{\"version\":1,\"providers\":[],\"routes\":[]}", {});
+        QVERIFY(config.ok());
+        GatewayService open;
+        open.setConfig(*config);
+        open.setListenOverride(QHostAddress::AnyIPv4, 0);
+        QString error;
+        QVERIFY(!open.start(&error));
+        QVERIFY2(error.contains(QLatin1String("gateway keys")), qPrintable(error));
+        QVERIFY(!open.isRunning());
+        auto keyed
+            = parseConfig("{\"version\":1,\"server\":{\"gateway_keys\":[{\"id\":\"team\",\"key\":\"sk-team-secret\"}]},"
+                          "\"providers\":[],\"routes\":[]}",
+                {});
+        QVERIFY(keyed.ok());
+        GatewayService guarded;
+        guarded.setConfig(*keyed);
+        guarded.setListenOverride(QHostAddress::AnyIPv4, 0);
+        QVERIFY2(guarded.start(&error), qPrintable(error));
+        // Reached by whatever name points at the machine, but only with a key.
+        QTcpSocket s;
+        s.connectToHost(QHostAddress::LocalHost, guarded.port());
+        QVERIFY(s.waitForConnected(5000));
+        s.write("GET /switchyard/v1/status HTTP/1.1\r\nHost: build-box.lan\r\n\r\n");
+        QTRY_VERIFY(s.peek(4096).contains("\r\n\r\n"));
+        QVERIFY(s.readAll().startsWith("HTTP/1.1 401"));
+        s.write("GET /switchyard/v1/status HTTP/1.1\r\nHost: build-box.lan\r\nx-api-key: sk-team-secret\r\n\r\n");
+        QTRY_VERIFY(s.peek(4096).contains("\r\n\r\n"));
+        QVERIFY(s.readAll().startsWith("HTTP/1.1 200"));
+    }
+
     void manyConcurrentStreamsDoNotQueue()
     {
         // QNAM allows six connections per host and manager; the pool must open more.
