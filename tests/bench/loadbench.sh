@@ -2,7 +2,7 @@
 # loadbench.sh - the one-command load benchmark: Switchyard next to nginx and claude-code-router (ccr),
 # all in front of the same mock upstream, measured in one run; writes raw JSON lines and a Markdown report.
 #
-#   tests/bench/loadbench.sh [--quick] [--rounds N] [--dur SEC] [--out DIR] [--update-doc] [--no-micro]
+#   tests/bench/loadbench.sh [--quick] [--rounds N] [--dur SEC] [--out DIR] [--update-doc] [--no-micro] [--no-ccr]
 #                            [--keep-run] [-h|--help]
 #
 #   --quick        smoke test: 1 round, short runs (about 2-3 minutes)
@@ -88,10 +88,10 @@ T_START=$(date +%s)
 # --- cleanup: stop every process this script started, even on Ctrl-C ------------------------------------
 RUN=""; TRAY_PID=""
 stop_pid() {  # stop_pid PID: TERM, up to 5 s, then KILL (only our own PIDs are ever passed here)
-  local p=$1 i
+  local p=$1
   kill -0 "$p" 2>/dev/null || return 0
   kill -TERM "$p" 2>/dev/null || true
-  for i in $(seq 1 50); do kill -0 "$p" 2>/dev/null || return 0; sleep 0.1; done
+  for _ in $(seq 1 50); do kill -0 "$p" 2>/dev/null || return 0; sleep 0.1; done
   kill -KILL "$p" 2>/dev/null || true
 }
 cleanup() {
@@ -183,6 +183,10 @@ build_type() {  # build_type BIN: CMAKE_BUILD_TYPE of the build dir the binary s
 }
 has_ui() { [[ "$(ldd "$1" 2>/dev/null)" == *libQt6Widgets* ]]; }   # (no grep -q: SIGPIPE under pipefail)
 SY_BUILD_TYPE="$(build_type "$SWITCHYARD_BIN")"
+# which source the binary was built from (the CMake source dir of its build dir; HEAD there at run time)
+SY_SOURCE="$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$(dirname "$SWITCHYARD_BIN")/../CMakeCache.txt" 2>/dev/null | head -1 || true)"
+SY_SOURCE_COMMIT="$( [[ -n "$SY_SOURCE" ]] && git -C "$SY_SOURCE" rev-parse HEAD 2>/dev/null || true)"
+SY_BIN_MTIME="$(date -u -r "$SWITCHYARD_BIN" -Is)"
 [[ "$SY_BUILD_TYPE" == Release || "$SY_BUILD_TYPE" == RelWithDebInfo ]] \
   || note "switchyard build type is '$SY_BUILD_TYPE', not Release: its numbers are not representative"
 
@@ -203,7 +207,9 @@ fi
 # --- 4. services in a private run directory -------------------------------------------------------------
 RUN="$(mktemp -d "${TMPDIR:-/tmp}/switchyard-loadbench.XXXXXX")"
 export SY_BENCH_RUN="$RUN"
-BENCH_RUN="$RUN"   # env.sh was sourced before: targets.sh reads ports.env and pid files from BENCH_RUN
+# env.sh was sourced before the run dir existed: targets.sh reads ports.env and the pid files from BENCH_RUN
+# shellcheck disable=SC2034
+BENCH_RUN="$RUN"
 export SWITCHYARD_SECRET_STORE=memory      # no keychain prompts
 unset SWITCHYARD_USAGE_DB                  # the usage log goes to the default place: XDG_DATA_HOME in the run dir
 export NO_PROXY="127.0.0.1,localhost" no_proxy="127.0.0.1,localhost"
@@ -238,7 +244,8 @@ TARGETS+=(switchyard)
 
 CCR_VERSION="$(node -p 'require(process.argv[1]).version' "$BENCH_PEERS/node_modules/@musistudio/claude-code-router/package.json" 2>/dev/null || echo '')"
 python3 "$HERE/loadreport.py" meta --repo "$REPO" \
-  "switchyard_bin=$SWITCHYARD_BIN" "switchyard_build_type=$SY_BUILD_TYPE" \
+  "switchyard_bin=$SWITCHYARD_BIN" "switchyard_build_type=$SY_BUILD_TYPE" "switchyard_bin_mtime=$SY_BIN_MTIME" \
+  "switchyard_source=$SY_SOURCE" "switchyard_source_commit=$SY_SOURCE_COMMIT" \
   "rounds=$ROUNDS" "dur_s=$DUR" "n1=$N1" "d1_s=$D1" "warmup1=$WARM1" "quick=$QUICK" "quiet_wait_s=$QUIET_WAIT" \
   "targets=${TARGETS[*]}" "ccr_version=$CCR_VERSION" "run_dir=$RUN" "started=$(date -u -Is)" >> "$RAW"
 
@@ -260,7 +267,7 @@ sleep 2   # let the services finish their asynchronous start (Switchyard opens s
 idle_snapshot idle_fresh
 
 tray_rss() {
-  local bin="${SWITCHYARD_TRAY_BIN:-$SWITCHYARD_BIN}" d="$RUN/tray" i bt
+  local bin="${SWITCHYARD_TRAY_BIN:-$SWITCHYARD_BIN}" d="$RUN/tray" bt
   if ! has_ui "$bin"; then
     note "tray RSS not measured: $bin is built without the UI (SWITCHYARD_BUILD_UI=OFF); set SWITCHYARD_TRAY_BIN to a UI build"
     return 0
@@ -274,7 +281,7 @@ tray_rss() {
     XDG_RUNTIME_DIR="$d/runtime" QT_QPA_PLATFORM=offscreen \
     exec setsid "$bin" --config "$d/config.json" --listen 127.0.0.1:0 --port-file "$d/port" ) > "$d/tray.log" 2>&1 &
   TRAY_PID=$!
-  for i in $(seq 1 200); do   # <= 20 s for the port file
+  for _ in $(seq 1 200); do   # <= 20 s for the port file
     [[ -s "$d/port" ]] && break
     kill -0 "$TRAY_PID" 2>/dev/null || break
     sleep 0.1

@@ -232,6 +232,10 @@ def fmt_ratio(x):
     return f"{x:.2f}×"
 
 
+def mb_of(kb):
+    return kb / 1024.0 if kb is not None else None
+
+
 def mb(x):
     return "–" if x is None else f"{fmt(x, 1)} MB"
 
@@ -258,15 +262,20 @@ def section_machine(R):
         ("kernel", m.get("kernel", "–")),
         ("Debian", m.get("debian", "–")),
         ("Qt (libqt6core6)", m.get("qt", "–")),
-        ("git commit", f"`{m.get('git_commit', '')[:12]}` on `{m.get('git_branch', '')}`"
-                       f"{' (uncommitted changes)' if m.get('git_dirty') else ''} — {m.get('git_subject', '')}"),
-        ("switchyard binary", f"`{m.get('switchyard_bin', '–')}` ({m.get('switchyard_build_type', '?')} build)"),
+        ("git commit (this checkout)", f"`{m.get('git_commit', '')[:12]}` on `{m.get('git_branch', '')}`"
+                                       f"{' (uncommitted changes)' if m.get('git_dirty') else ''} — "
+                                       f"{m.get('git_subject', '')}"),
+        ("switchyard binary", f"`{m.get('switchyard_bin', '–')}`, {m.get('switchyard_build_type', '?')} build, "
+                              f"file dated {m.get('switchyard_bin_mtime', '?')}"),
+        ("switchyard source", f"`{m.get('switchyard_source') or '?'}`, HEAD "
+                              f"`{(m.get('switchyard_source_commit') or '?')[:12]}` at run time (the source dir "
+                              "of the binary's CMake build)"),
         ("peers", f"nginx {m.get('nginx', '–')} · claude-code-router {m.get('ccr_version') or 'not run'} "
                   f"on Node {m.get('node', '–')}"),
         ("run", f"{m.get('rounds')} round(s){' (--quick)' if str(m.get('quick')) == '1' else ''}, "
                 f"{R.end.get('elapsed_s', '?')} s in total"),
     ]
-    return ["## Machine and build", ""] + table(["", ""], rows)
+    return ["## Machine and build", ""] + table(["what", "value"], rows)
 
 
 def section_method(R):
@@ -367,18 +376,18 @@ def section_raw(R):
                 t, s, len(rs), fmt(R.med(t, s, "rps"), 1),
                 fmt(R.med(t, s, "total_ms.p50")), fmt(R.med(t, s, "total_ms.p99")),
                 fmt(R.med(t, s, "header_ms.p50")), fmt(R.med(t, s, "marker_ms.p50")) if stream else "–",
-                fmt(R.med(t, s, "cpu_ms"), 3), fmt(R.peak_mb(t, s), 1),
+                fmt(R.med(t, s, "cpu_ms"), 3), fmt(mb_of(R.med(t, s, "rss_max_kb")), 1),
                 sum((r.get("errors") or 0) + (r.get("non2xx") or 0) + (r.get("markers_missing") or 0)
                     for r in rs.values()),
                 "short" if all((r.get("elapsed_s") or 0) <= 3 for r in rs.values())
                 else fmt(R.med(t, s, "foreign_cpu_pct"), 0),
             ))
     return (["## Raw medians", "",
-             "Median over rounds; `peak RSS` is the highest sample in any round. For `direct` the CPU and RSS "
+             "Median over rounds; `max RSS` is the highest RSS sampled during a run (median over rounds). For `direct` the CPU and RSS "
              "columns are the mock's. `bad` counts errors, non-2xx answers and answers without the first content "
              "token (all rounds). Foreign CPU is not measurable in runs of 3 s or less (`short`).", ""]
             + table(["target", "scenario", "rounds", "req/s", "total p50 ms", "total p99 ms", "first byte p50 ms",
-                     "first token p50 ms", "CPU ms/req", "peak RSS MB", "bad", "foreign CPU %"], rows))
+                     "first token p50 ms", "CPU ms/req", "max RSS MB", "bad", "foreign CPU %"], rows))
 
 
 def metric_rows(R):
