@@ -145,7 +145,7 @@ elif ! command -v npm >/dev/null || ! command -v node >/dev/null; then
   HAVE_CCR=0; note "node/npm not installed: claude-code-router (ccr) is skipped"
 elif ! "$BENCH/install_peers.sh" --check >/dev/null 2>&1; then
   log "installing the pinned peers with npm ($BENCH/install_peers.sh)"
-  if ! "$BENCH/install_peers.sh" >&2; then
+  if ! timeout 600 "$BENCH/install_peers.sh" >&2; then
     HAVE_CCR=0; note "npm could not install the peers (registry not reachable?): claude-code-router (ccr) is skipped"
   fi
 fi
