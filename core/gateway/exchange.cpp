@@ -1511,6 +1511,13 @@ void Exchange::beginClientStream(const QByteArray& contentType)
     m_responder->beginStream(200,
         {{"content-type", contentType.isEmpty() ? m_inbound->streamContentType() : contentType},
             {"cache-control", "no-cache"}, {"request-id", m_record.requestId.toLatin1()}});
+    // From here on nothing is retried, so the request's bulk (often 50-200 KB) can go while the answer streams.
+    m_canonical.system.clear();
+    m_canonical.messages.clear();
+    m_canonical.tools.clear();
+    m_canonical.outputSchema = QJsonObject();
+    m_request.body = QByteArray();
+    m_rootJson = QJsonObject();
 }
 
 void Exchange::writeClient(const QByteArray& bytes)

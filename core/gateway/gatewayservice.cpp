@@ -16,11 +16,26 @@
 #include "usage/usagelog.h"
 
 #include <QNetworkAccessManager>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <QStandardPaths>
 #include <QThread>
 #include <QTimer>
 
 namespace sy {
+
+namespace {
+
+void releaseFreeHeapMemory()
+{
+#if defined(__GLIBC__)
+    malloc_trim(0);
+#endif
+}
+
+} // namespace
 
 GatewayService::GatewayService(QObject* parent)
     : QObject(parent)
@@ -30,6 +45,15 @@ GatewayService::GatewayService(QObject* parent)
     , m_upstream(new UpstreamClient(this))
 {
     m_budget = std::make_unique<BudgetGuard>(&m_clockProxy);
+    // After a burst of requests the allocator keeps its high-water mark (one heap per thread); give it back once
+    // the gateway has been idle a moment.
+    m_trimTimer = new QTimer(this);
+    m_trimTimer->setSingleShot(true);
+    m_trimTimer->setInterval(2000);
+    connect(m_trimTimer, &QTimer::timeout, this, [this] {
+        if (m_active == 0)
+            releaseFreeHeapMemory();
+    });
     connect(m_budget.get(), &BudgetGuard::warningRaised, this, &GatewayService::warningRaised);
     qRegisterMetaType<sy::RequestRecord>();
 }
@@ -382,6 +406,8 @@ void GatewayService::handleRequest(const HttpRequest& request, HttpResponder* re
         } else {
             m_budget->account(UsageRow::fromRecord(record, PriceTable::defaults()));
         }
+        if (m_active == 0)
+            m_trimTimer->start(); // restarts: trims once a burst is over
         Q_EMIT requestCompleted(record);
     });
     exchange->run();

@@ -111,6 +111,7 @@ private:
     QString m_seededLimits; // the spend caps the budget was last seeded for
     QJsonObject m_appliedOauth; // the "oauth" overrides the accounts' providers were built from
     class QTimer* m_pruneTimer = nullptr;
+    class QTimer* m_trimTimer = nullptr;
     std::unique_ptr<SecretStore> m_ownedSecrets;
     QString m_storageWarning;
     std::unique_ptr<AccountManager> m_ownedAccounts;
