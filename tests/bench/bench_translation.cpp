@@ -4,6 +4,8 @@
 // alone. The request body is the shared bench's (bench/bodies/gen_bodies.py, built by bench/build.sh into
 // $SY_BENCH_DIR/bodies); without it a body of the same shape is synthesized.
 
+#include "common/fastjson.h"
+#include "common/jsonwriter.h"
 #include "config/config.h"
 #include "protocol/anthropic/anthropicrelay.h"
 #include "protocol/anthropic/anthropicrequest.h"
@@ -352,6 +354,24 @@ void BM_JsonSerializeQt(benchmark::State& state)
     state.SetBytesProcessed(state.iterations() * body1x().size());
 }
 BENCHMARK(BM_JsonSerializeQt);
+
+void BM_JsonParseFast(benchmark::State& state)
+{
+    const QByteArray& body = body1x();
+    for (auto _ : state)
+        benchmark::DoNotOptimize(json::parse(body));
+    state.SetBytesProcessed(state.iterations() * body.size());
+}
+BENCHMARK(BM_JsonParseFast);
+
+void BM_JsonSerializeFast(benchmark::State& state)
+{
+    const QJsonObject o = QJsonDocument::fromJson(body1x()).object();
+    for (auto _ : state)
+        benchmark::DoNotOptimize(compactJson(o));
+    state.SetBytesProcessed(state.iterations() * body1x().size());
+}
+BENCHMARK(BM_JsonSerializeFast);
 
 void BM_SseParse(benchmark::State& state)
 {
