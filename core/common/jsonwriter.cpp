@@ -6,6 +6,10 @@
 
 #include <cmath>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 namespace sy {
 
 namespace {
@@ -41,6 +45,24 @@ template<bool QtStyle> void appendUtf16(QByteArray& out, QStringView s)
     char* d = begin;
     *d++ = '"';
     while (p < end) {
+#ifdef __SSE2__
+        // 8 plain ASCII characters (0x20..0x7f, no '"' or '\\') at a time, the common case.
+        while (end - p >= 8) {
+            const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+            // signed compares: every unit >= 0x80 (and >= 0x8000) fails "> 0x1f && < 0x80"
+            const __m128i ok
+                = _mm_and_si128(_mm_cmpgt_epi16(v, _mm_set1_epi16(0x1f)), _mm_cmplt_epi16(v, _mm_set1_epi16(0x80)));
+            const __m128i special
+                = _mm_or_si128(_mm_cmpeq_epi16(v, _mm_set1_epi16('"')), _mm_cmpeq_epi16(v, _mm_set1_epi16('\\')));
+            if (_mm_movemask_epi8(_mm_andnot_si128(special, ok)) != 0xffff)
+                break;
+            _mm_storel_epi64(reinterpret_cast<__m128i*>(d), _mm_packus_epi16(v, v));
+            d += 8;
+            p += 8;
+        }
+        if (p >= end)
+            break;
+#endif
         const char16_t u = *p++;
         if (u < 0x80) {
             if (u >= 0x20 && u != '"' && u != '\\') {
