@@ -1,5 +1,8 @@
 #include "canonical.h"
 
+#include "common/fastjson.h"
+#include "common/jsonwriter.h"
+
 #include <QJsonDocument>
 
 namespace sy::canon {
@@ -24,7 +27,7 @@ void ResponseAccumulator::closeOpen()
         return;
     Part& p = m_response.content[m_open];
     if (p.kind == PartKind::ToolCall) {
-        const QJsonDocument doc = QJsonDocument::fromJson(m_args.toUtf8());
+        const QJsonDocument doc = json::parse(m_args.toUtf8());
         p.input = doc.isObject() ? doc.object() : QJsonObject();
         m_args.clear();
     }
@@ -161,8 +164,7 @@ StreamEvents eventsFromResponse(const Response& r)
             s.id = p.id;
             s.name = p.name;
             out.append(s);
-            out.append(StreamEvent::of(StreamEvent::Type::ToolCallArgsDelta,
-                QString::fromUtf8(QJsonDocument(p.input).toJson(QJsonDocument::Compact))));
+            out.append(StreamEvent::of(StreamEvent::Type::ToolCallArgsDelta, QString::fromUtf8(compactJson(p.input))));
             out.append(StreamEvent::of(StreamEvent::Type::BlockEnd));
             break;
         }

@@ -1,5 +1,7 @@
 #include "tokencount.h"
 
+#include "common/jsonwriter.h"
+
 #include <QJsonDocument>
 
 #include <cmath>
@@ -179,7 +181,7 @@ bool matchContraction(QStringView s, qsizetype i, qsizetype* end)
 
 QString compact(const QJsonObject& o)
 {
-    return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
+    return QString::fromUtf8(compactJson(o));
 }
 
 qint64 partTokens(const canon::Part& p);

@@ -1,6 +1,7 @@
 #include "anthropicrelay.h"
 
 #include "anthropicresponse.h"
+#include "common/fastjson.h"
 #include "common/jsonwriter.h"
 
 #include <QJsonArray>
@@ -111,7 +112,7 @@ void StreamRelay::handle(const SseEvent& e, QByteArray& out)
     if (type == "message_start") {
         if (!m_started) {
             m_started = true;
-            QJsonObject root = QJsonDocument::fromJson(e.data).object();
+            QJsonObject root = json::parseObject(e.data);
             QJsonObject msg = root.value(QLatin1String("message")).toObject();
             m_usage.mergeFrom(usageFromJson(msg.value(QLatin1String("usage")).toObject()));
             if (msg.value(QLatin1String("content")).isArray() && msg.contains(QLatin1String("role"))) {
@@ -148,7 +149,7 @@ void StreamRelay::handle(const SseEvent& e, QByteArray& out)
         bool parsed = false;
         auto object = [&]() -> QJsonObject& {
             if (!parsed) {
-                o = QJsonDocument::fromJson(e.data).object();
+                o = json::parseObject(e.data);
                 parsed = true;
             }
             return o;
@@ -184,7 +185,7 @@ void StreamRelay::handle(const SseEvent& e, QByteArray& out)
             ours = it.value();
             if (type == "content_block_stop") {
                 m_openIndex = -1;
-                if (m_wrappedJson && !QJsonDocument::fromJson(m_wrappedText.toUtf8()).isObject()) {
+                if (m_wrappedJson && !json::isObject(m_wrappedText.toUtf8())) {
                     out.append("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":"
                         + QByteArray::number(ours)
                         + ",\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"}\"}}\n\n");
@@ -229,7 +230,7 @@ void StreamRelay::handle(const SseEvent& e, QByteArray& out)
                 + QByteArray::number(m_openIndex) + "}\n\n");
             m_openIndex = -1;
         }
-        const QJsonObject o = QJsonDocument::fromJson(e.data).object();
+        const QJsonObject o = json::parseObject(e.data);
         const QString sr = o.value(QLatin1String("delta")).toObject().value(QLatin1String("stop_reason")).toString();
         if (!sr.isEmpty())
             m_stop = canon::stopReasonFromName(sr);

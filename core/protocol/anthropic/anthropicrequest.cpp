@@ -1,5 +1,7 @@
 #include "anthropicrequest.h"
 
+#include "common/fastjson.h"
+#include "common/jsonwriter.h"
 #include "protocol/signature.h"
 
 #include <QJsonArray>
@@ -162,7 +164,7 @@ Result<canon::Request, canon::Error> decodeRequest(const QByteArray& body, Reque
 {
     using R = Result<canon::Request, canon::Error>;
     QJsonParseError perr;
-    const QJsonDocument doc = QJsonDocument::fromJson(body, &perr);
+    const QJsonDocument doc = json::parse(body, &perr);
     if (perr.error != QJsonParseError::NoError)
         return R::failure(invalid(QStringLiteral("the request body is not valid JSON: %1 at offset %2")
                                       .arg(perr.errorString())
@@ -476,7 +478,7 @@ QByteArray encodeRequest(const canon::Request& r, const EncodeOptions& options)
         o.insert(QLatin1String("output_config"), oc);
     if (!r.userId.isEmpty())
         o.insert(QLatin1String("metadata"), QJsonObject {{QLatin1String("user_id"), r.userId}});
-    return QJsonDocument(o).toJson(QJsonDocument::Compact);
+    return compactJson(o);
 }
 
 } // namespace sy::anthropic

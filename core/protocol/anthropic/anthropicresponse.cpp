@@ -1,6 +1,7 @@
 #include "anthropicresponse.h"
 
 #include "anthropicrequest.h"
+#include "common/fastjson.h"
 #include "common/jsonwriter.h"
 #include "protocol/signature.h"
 
@@ -111,7 +112,7 @@ canon::Error decodeError(int httpStatus, const QByteArray& body)
 {
     canon::Error e;
     e.httpStatus = httpStatus;
-    const QJsonObject o = QJsonDocument::fromJson(body).object();
+    const QJsonObject o = json::parseObject(body);
     const QJsonObject err = o.value(QLatin1String("error")).toObject();
     const QString type = err.value(QLatin1String("type")).toString();
     e.message = err.value(QLatin1String("message")).toString();
@@ -219,13 +220,13 @@ QByteArray encodeResponse(const canon::Response& r, const QString& model)
         stop == canon::StopReason::StopSequence && !r.stopSequence.isEmpty() ? QJsonValue(r.stopSequence)
                                                                              : QJsonValue(QJsonValue::Null));
     o.insert(QLatin1String("usage"), usage);
-    return QJsonDocument(o).toJson(QJsonDocument::Compact);
+    return compactJson(o);
 }
 
 Result<canon::Response, canon::Error> decodeResponse(const QByteArray& body)
 {
     using R = Result<canon::Response, canon::Error>;
-    const QJsonDocument doc = QJsonDocument::fromJson(body);
+    const QJsonDocument doc = json::parse(body);
     const QJsonObject o = doc.object();
     if (!doc.isObject() || o.value(QLatin1String("type")).toString() == QLatin1String("error"))
         return R::failure(decodeError(doc.isObject() ? 500 : 502, body));

@@ -2,6 +2,7 @@
 
 #include "anthropicrequest.h"
 #include "anthropicresponse.h"
+#include "common/fastjson.h"
 #include "common/jsonwriter.h"
 #include "protocol/signature.h"
 
@@ -279,7 +280,7 @@ void StreamDecoder::handle(const SseEvent& ev, canon::StreamEvents& out)
     if (m_done)
         return;
     QJsonParseError perr;
-    const QJsonDocument doc = QJsonDocument::fromJson(ev.data, &perr);
+    const QJsonDocument doc = json::parse(ev.data, &perr);
     if (!doc.isObject()) {
         m_done = true;
         StreamEvent f = StreamEvent::of(Type::Failure);

@@ -1,5 +1,7 @@
 #include "geminicommon.h"
 
+#include "common/fastjson.h"
+#include "common/jsonwriter.h"
 #include "protocol/openai-chat/openaichatcommon.h"
 #include "protocol/signature.h"
 
@@ -83,7 +85,7 @@ constexpr QByteArrayView ClientTokenPrefix("sy-thinking:");
 QString packClientToken(const QJsonObject& o)
 {
     QByteArray raw = ClientTokenPrefix.toByteArray();
-    raw += QJsonDocument(o).toJson(QJsonDocument::Compact);
+    raw += compactJson(o);
     return QString::fromLatin1(raw.toBase64());
 }
 } // namespace
@@ -116,7 +118,7 @@ canon::Part partFromClientThoughtSignature(const QString& token, const QString& 
     const QByteArray decoded = QByteArray::fromBase64(
         token.toLatin1(), QByteArray::Base64Encoding | QByteArray::AbortOnBase64DecodingErrors);
     if (decoded.startsWith(ClientTokenPrefix)) {
-        const QJsonObject o = QJsonDocument::fromJson(decoded.mid(ClientTokenPrefix.size())).object();
+        const QJsonObject o = json::parseObject(decoded.mid(ClientTokenPrefix.size()));
         if (o.contains(QLatin1StringView("redacted"))) {
             p.kind = canon::PartKind::RedactedReasoning;
             p.data = o.value(QLatin1StringView("redacted")).toString();

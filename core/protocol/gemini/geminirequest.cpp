@@ -1,5 +1,7 @@
 #include "geminirequest.h"
 
+#include "common/fastjson.h"
+#include "common/jsonwriter.h"
 #include "geminicommon.h"
 #include "protocol/openai-chat/openaichatcommon.h"
 #include "protocol/openai-chat/openaichatrequest.h"
@@ -38,12 +40,12 @@ bool isBlank(const QString& s)
     return true;
 }
 
-QString compactJson(const QJsonValue& v)
+QString compactJsonText(const QJsonValue& v)
 {
     if (v.isObject())
-        return QString::fromUtf8(QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact));
+        return QString::fromUtf8(sy::compactJson(v.toObject()));
     if (v.isArray())
-        return QString::fromUtf8(QJsonDocument(v.toArray()).toJson(QJsonDocument::Compact));
+        return QString::fromUtf8(sy::compactJson(v.toArray()));
     if (v.isString())
         return v.toString();
     if (v.isBool())
@@ -256,7 +258,7 @@ public:
                         nullable = true;
                         continue;
                     }
-                    const QString text = compactJson(v);
+                    const QString text = compactJsonText(v);
                     if (!seen.contains(text)) {
                         seen.insert(text);
                         values.append(text);
@@ -1052,7 +1054,7 @@ QByteArray encodeRequest(const canon::Request& req, const ModelProfile& profile,
     }
     if (!gen.isEmpty())
         body.insert(QLatin1StringView("generationConfig"), gen);
-    return QJsonDocument(body).toJson(QJsonDocument::Compact);
+    return compactJson(body);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -1147,7 +1149,7 @@ QString responseText(const QJsonObject& response, bool* isError)
     } else {
         v = response;
     }
-    return compactJson(v);
+    return compactJsonText(v);
 }
 
 struct PendingCall
@@ -1163,7 +1165,7 @@ Result<canon::Request, canon::Error> decodeRequest(const QByteArray& body, const
 {
     using R = Result<canon::Request, canon::Error>;
     QJsonParseError perr;
-    const QJsonDocument doc = QJsonDocument::fromJson(body, &perr);
+    const QJsonDocument doc = json::parse(body, &perr);
     if (!doc.isObject())
         return R::failure(badRequest(QStringLiteral("request body is not a JSON object: ") + perr.errorString()));
     const QJsonObject o = doc.object();

@@ -1,5 +1,7 @@
 #include "geminiresponse.h"
 
+#include "common/fastjson.h"
+#include "common/jsonwriter.h"
 #include "geminicommon.h"
 #include "geministream.h"
 #include "protocol/openai-chat/openaichatcommon.h"
@@ -35,7 +37,7 @@ Result<canon::Response, canon::Error> decodeResponse(const QByteArray& body, con
 {
     using R = Result<canon::Response, canon::Error>;
     QJsonParseError perr;
-    const QJsonDocument doc = QJsonDocument::fromJson(body, &perr);
+    const QJsonDocument doc = json::parse(body, &perr);
     if (perr.error != QJsonParseError::NoError || (!doc.isObject() && !doc.isArray())) {
         return R::failure(canon::Error::make(500, canon::ErrorType::Api,
             QStringLiteral("upstream sent an unreadable response: ") + QString::fromUtf8(body.left(200))));
@@ -74,7 +76,7 @@ Result<canon::Response, canon::Error> decodeResponse(const QByteArray& body, con
 
 canon::Error decodeError(int httpStatus, const QByteArray& body, const QByteArray& retryAfterHeader)
 {
-    const QJsonDocument doc = QJsonDocument::fromJson(body);
+    const QJsonDocument doc = json::parse(body);
     bool isError = false;
     const QJsonObject err = errorObjectOf(doc, &isError);
     if (isError)
@@ -109,7 +111,7 @@ QByteArray encodeResponse(const canon::Response& r, const QString& model)
         body.insert(QLatin1StringView("modelVersion"), version);
     if (!r.id.isEmpty())
         body.insert(QLatin1StringView("responseId"), r.id);
-    return QJsonDocument(body).toJson(QJsonDocument::Compact);
+    return compactJson(body);
 }
 
 int errorHttpStatus(const canon::Error& error)
@@ -119,7 +121,7 @@ int errorHttpStatus(const canon::Error& error)
 
 QByteArray encodeError(const canon::Error& error)
 {
-    return QJsonDocument(googleError(error)).toJson(QJsonDocument::Compact);
+    return compactJson(googleError(error));
 }
 
 } // namespace sy::gemini

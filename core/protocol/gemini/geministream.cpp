@@ -1,5 +1,7 @@
 #include "geministream.h"
 
+#include "common/fastjson.h"
+#include "common/jsonwriter.h"
 #include "geminicommon.h"
 #include "protocol/openai-chat/openaichatcommon.h"
 
@@ -299,7 +301,7 @@ void StreamDecoder::finish(canon::StreamEvents& out)
             const SseEvent& e = m_events.at(i);
             if (truncated && i == m_events.size() - 1) {
                 // An event without its blank line counts only if its data is complete JSON.
-                const QJsonDocument doc = QJsonDocument::fromJson(e.data.trimmed());
+                const QJsonDocument doc = json::parse(e.data.trimmed());
                 if (!doc.isObject() && !doc.isArray())
                     break;
             }
@@ -323,7 +325,7 @@ void StreamDecoder::handleData(const QByteArray& raw, canon::StreamEvents& out)
     if (data.isEmpty() || data == "[DONE]")
         return;
     QJsonParseError perr;
-    const QJsonDocument doc = QJsonDocument::fromJson(data, &perr);
+    const QJsonDocument doc = json::parse(data, &perr);
     if (perr.error != QJsonParseError::NoError) {
         if (m_finishReason.isEmpty() && m_blockReason.isEmpty())
             fail(malformed(data), out);
@@ -520,7 +522,7 @@ void StreamDecoder::closeOpen(canon::StreamEvents& out)
     case Open::Tool: {
         QString args = QStringLiteral("{}");
         if (m_args && m_args->kind == ArgNode::Kind::Object)
-            args = QString::fromUtf8(QJsonDocument(m_args->toJson().toObject()).toJson(QJsonDocument::Compact));
+            args = QString::fromUtf8(compactJson(m_args->toJson().toObject()));
         m_args.reset();
         out.append(StreamEvent::of(Type::ToolCallArgsDelta, args));
         out.append(StreamEvent::of(Type::BlockEnd));
@@ -608,7 +610,7 @@ void SseEncoder::writeChunk(QJsonObject chunk, QByteArray& out)
         chunk.insert(QLatin1StringView("modelVersion"), m_model);
     if (!m_id.isEmpty())
         chunk.insert(QLatin1StringView("responseId"), m_id);
-    const QByteArray json = QJsonDocument(chunk).toJson(QJsonDocument::Compact);
+    const QByteArray json = compactJson(chunk);
     if (m_jsonArray) {
         out.append(m_wroteChunk ? ",\r\n" : "[");
         out.append(json);
@@ -641,11 +643,11 @@ void SseEncoder::flushSignature(QByteArray& out)
 
 void SseEncoder::emitCall(QByteArray& out)
 {
-    QJsonObject args = QJsonDocument::fromJson(m_callArgs.toUtf8()).object();
+    QJsonObject args = json::parseObject(m_callArgs.toUtf8());
     if (args.isEmpty() && !m_callArgs.trimmed().isEmpty()) {
         QString suffix;
         if (openaichat::jsonObjectCompletion(m_callArgs, &suffix))
-            args = QJsonDocument::fromJson(QString(m_callArgs + suffix).toUtf8()).object();
+            args = json::parseObject(QString(m_callArgs + suffix).toUtf8());
     }
     QJsonObject fc {{QStringLiteral("name"), m_callName}, {QStringLiteral("args"), args}};
     if (!m_callId.isEmpty())
@@ -767,7 +769,7 @@ void SseEncoder::fail(const canon::Error& error, QByteArray& out)
     if (m_finished)
         return;
     m_finished = true;
-    const QByteArray json = QJsonDocument(googleError(error)).toJson(QJsonDocument::Compact);
+    const QByteArray json = compactJson(googleError(error));
     if (m_jsonArray) {
         out.append(m_wroteChunk ? ",\r\n" : "[");
         out.append(json);

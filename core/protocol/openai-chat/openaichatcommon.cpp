@@ -1,5 +1,6 @@
 #include "openaichatcommon.h"
 
+#include "common/fastjson.h"
 #include "protocol/signature.h"
 
 #include <QCryptographicHash>
@@ -499,7 +500,7 @@ bool jsonObjectCompletion(QStringView s, QString* suffix)
         }
     }
     const QString full = s.toString() + out;
-    if (!QJsonDocument::fromJson(full.toUtf8()).isObject())
+    if (!json::isObject(full.toUtf8()))
         return false;
     *suffix = out;
     return true;

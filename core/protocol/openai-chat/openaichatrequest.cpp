@@ -1,5 +1,7 @@
 #include "openaichatrequest.h"
 
+#include "common/fastjson.h"
+#include "common/jsonwriter.h"
 #include "openaichatcommon.h"
 #include "protocol/signature.h"
 #include "protocol/tokencount.h"
@@ -31,9 +33,9 @@ bool isBlank(const QString& s)
     return true;
 }
 
-QString compactJson(const QJsonObject& o)
+QString compactJsonText(const QJsonObject& o)
 {
-    return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
+    return QString::fromUtf8(sy::compactJson(o));
 }
 
 // Maps client tool names to names the upstream accepts, keeping them unique and recording the reverse mapping.
@@ -307,7 +309,7 @@ struct Encoder
                     QJsonObject {{QStringLiteral("id"), p.id}, {QStringLiteral("type"), QStringLiteral("function")},
                         {QStringLiteral("function"),
                             QJsonObject {{QStringLiteral("name"), names.map(p.name)},
-                                {QStringLiteral("arguments"), compactJson(p.input)}}}});
+                                {QStringLiteral("arguments"), compactJsonText(p.input)}}}});
                 break;
             default:
                 break; // redacted reasoning and Anthropic-only blocks are dropped
@@ -517,7 +519,7 @@ QByteArray encodeRequest(const canon::Request& req, const ModelProfile& profile,
         const QByteArray hash = QCryptographicHash::hash(req.userId.toUtf8(), QCryptographicHash::Sha256).toHex();
         body.insert(QLatin1StringView("user"), QString::fromLatin1(hash)); // 64 hex characters
     }
-    return QJsonDocument(body).toJson(QJsonDocument::Compact);
+    return compactJson(body);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -602,7 +604,7 @@ QList<Part> userParts(const QJsonValue& content)
 Result<canon::Request, canon::Error> decodeRequest(const QByteArray& body)
 {
     QJsonParseError perr;
-    const QJsonDocument doc = QJsonDocument::fromJson(body, &perr);
+    const QJsonDocument doc = json::parse(body, &perr);
     if (!doc.isObject())
         return Result<canon::Request, canon::Error>::failure(
             badRequest(QStringLiteral("request body is not a JSON object: ") + perr.errorString()));
@@ -685,7 +687,7 @@ Result<canon::Request, canon::Error> decodeRequest(const QByteArray& body)
                 if (args.isObject())
                     p.input = args.toObject();
                 else
-                    p.input = QJsonDocument::fromJson(args.toString().toUtf8()).object();
+                    p.input = json::parseObject(args.toString().toUtf8());
                 am.parts.append(p);
             }
             if (!am.parts.isEmpty())

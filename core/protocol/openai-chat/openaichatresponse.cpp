@@ -1,5 +1,7 @@
 #include "openaichatresponse.h"
 
+#include "common/fastjson.h"
+#include "common/jsonwriter.h"
 #include "openaichatcommon.h"
 
 #include <QDateTime>
@@ -70,7 +72,7 @@ QJsonObject parseArguments(const QJsonValue& args)
 {
     if (args.isObject())
         return args.toObject();
-    const QJsonDocument doc = QJsonDocument::fromJson(args.toString().toUtf8());
+    const QJsonDocument doc = json::parse(args.toString().toUtf8());
     return doc.isObject() ? doc.object() : QJsonObject();
 }
 
@@ -86,7 +88,7 @@ canon::Error decodeError(
     int httpStatus, const QByteArray& body, const QByteArray& retryAfterHeader, const QByteArray& retryAfterMsHeader)
 {
     QJsonParseError perr;
-    const QJsonDocument doc = QJsonDocument::fromJson(body, &perr);
+    const QJsonDocument doc = json::parse(body, &perr);
     QJsonObject error;
     if (doc.isObject()) {
         const QJsonObject o = doc.object();
@@ -117,7 +119,7 @@ canon::Error decodeError(
 Result<canon::Response, canon::Error> decodeResponse(const QByteArray& body, const canon::TranslationContext& ctx)
 {
     using R = Result<canon::Response, canon::Error>;
-    const QJsonDocument doc = QJsonDocument::fromJson(body);
+    const QJsonDocument doc = json::parse(body);
     if (!doc.isObject())
         return R::failure(unparseable(body));
     const QJsonObject o = doc.object();
@@ -223,8 +225,7 @@ QByteArray encodeResponse(const canon::Response& r, const QString& model)
                 QJsonObject {{QStringLiteral("id"), p.id}, {QStringLiteral("type"), QStringLiteral("function")},
                     {QStringLiteral("function"),
                         QJsonObject {{QStringLiteral("name"), p.name},
-                            {QStringLiteral("arguments"),
-                                QString::fromUtf8(QJsonDocument(p.input).toJson(QJsonDocument::Compact))}}}});
+                            {QStringLiteral("arguments"), QString::fromUtf8(compactJson(p.input))}}}});
             break;
         default:
             break;
@@ -263,7 +264,7 @@ QByteArray encodeResponse(const canon::Response& r, const QString& model)
         }
         out.insert(QLatin1StringView("usage"), usage);
     }
-    return QJsonDocument(out).toJson(QJsonDocument::Compact);
+    return compactJson(out);
 }
 
 } // namespace sy::openaichat

@@ -1,5 +1,7 @@
 #include "openaichatstream.h"
 
+#include "common/fastjson.h"
+#include "common/jsonwriter.h"
 #include "common/logging.h"
 #include "openaichatcommon.h"
 #include "openaichatresponse.h"
@@ -26,7 +28,7 @@ bool isBlank(QStringView s)
 
 bool isJsonObject(const QString& text)
 {
-    return QJsonDocument::fromJson(text.toUtf8()).isObject();
+    return json::isObject(text.toUtf8());
 }
 
 QString reasoningDetailsText(const QJsonArray& details)
@@ -91,7 +93,7 @@ void StreamDecoder::finish(canon::StreamEvents& out)
     const bool truncated = m_parser.finish(m_events);
     if (!m_sawEvent && !m_rawPrefix.isEmpty()) {
         // Not an event stream at all: perhaps a plain JSON answer or error (the upstream ignored stream:true).
-        const QJsonDocument doc = QJsonDocument::fromJson(m_rawPrefix);
+        const QJsonDocument doc = json::parse(m_rawPrefix);
         if (doc.isObject()) {
             const QJsonObject o = doc.object();
             const QJsonValue err = o.value(QLatin1StringView("error"));
@@ -119,7 +121,7 @@ void StreamDecoder::finish(canon::StreamEvents& out)
             // An event without its terminating blank line counts only if it is complete.
             // After a finish_reason the answer is complete; a cut trailing (usage) chunk only loses usage.
             const QByteArray data = e.data.trimmed();
-            if (data != "[DONE]" && !QJsonDocument::fromJson(data).isObject()) {
+            if (data != "[DONE]" && !json::isObject(data)) {
                 if (!m_finishSeen)
                     fail(prematureEnd(), out);
                 break;
@@ -146,7 +148,7 @@ void StreamDecoder::handleEvent(const SseEvent& event, canon::StreamEvents& out)
         return;
     }
     QJsonParseError perr;
-    const QJsonDocument doc = QJsonDocument::fromJson(data, &perr);
+    const QJsonDocument doc = json::parse(data, &perr);
     if (event.event == "error") {
         const QJsonObject o = doc.object();
         const QJsonValue ev = o.value(QLatin1StringView("error"));
@@ -338,7 +340,7 @@ void StreamDecoder::handleToolFragment(const QJsonObject& fragment, canon::Strea
     if (argsValue.isString())
         args = argsValue.toString();
     else if (argsValue.isObject())
-        args = QString::fromUtf8(QJsonDocument(argsValue.toObject()).toJson(QJsonDocument::Compact));
+        args = QString::fromUtf8(compactJson(argsValue.toObject()));
 
     const int pos = resolveCall(index, id);
     ToolCall& call = m_calls[size_t(pos)];

@@ -1,5 +1,6 @@
 #include "responsescommon.h"
 
+#include "common/fastjson.h"
 #include "protocol/openai-chat/openaichatcommon.h"
 #include "protocol/signature.h"
 
@@ -231,7 +232,7 @@ bool unwrapParallelCalls(const QString& name, const QString& arguments, QList<Wr
 {
     if (!isParallelWrapperName(name))
         return false;
-    const QJsonDocument doc = QJsonDocument::fromJson(arguments.toUtf8());
+    const QJsonDocument doc = json::parse(arguments.toUtf8());
     if (!doc.isObject())
         return false;
     const QJsonObject o = doc.object();

@@ -1,5 +1,7 @@
 #include "responsesrequest.h"
 
+#include "common/fastjson.h"
+#include "common/jsonwriter.h"
 #include "protocol/openai-chat/openaichatcommon.h"
 #include "protocol/openai-chat/openaichatrequest.h"
 #include "responsescommon.h"
@@ -30,9 +32,9 @@ bool isBlank(const QString& s)
     return true;
 }
 
-QString compactJson(const QJsonObject& o)
+QString compactJsonText(const QJsonObject& o)
 {
-    return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
+    return QString::fromUtf8(sy::compactJson(o));
 }
 
 // Client tool names -> names the upstream accepts, unique, with the reverse mapping recorded in ctx.
@@ -317,7 +319,7 @@ struct Encoder
                 pending.append(id);
                 input.append(QJsonObject {{QStringLiteral("type"), QStringLiteral("function_call")},
                     {QStringLiteral("call_id"), id}, {QStringLiteral("name"), names.map(p.name)},
-                    {QStringLiteral("arguments"), compactJson(p.input)}});
+                    {QStringLiteral("arguments"), compactJsonText(p.input)}});
                 break;
             }
             default:
@@ -432,7 +434,7 @@ QByteArray encodeRequest(const canon::Request& req, const ModelProfile& profile,
                     {QStringLiteral("name"), QStringLiteral("output")}, {QStringLiteral("schema"), req.outputSchema},
                     {QStringLiteral("strict"), false}}}});
     }
-    return QJsonDocument(body).toJson(QJsonDocument::Compact);
+    return compactJson(body);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -624,7 +626,7 @@ struct Decoder
                 p.id = it.value(QLatin1StringView("id")).toString();
             p.name = it.value(QLatin1StringView("name")).toString();
             const QJsonValue args = it.value(QLatin1StringView("arguments"));
-            p.input = args.isObject() ? args.toObject() : QJsonDocument::fromJson(args.toString().toUtf8()).object();
+            p.input = args.isObject() ? args.toObject() : json::parseObject(args.toString().toUtf8());
             assistant().parts.append(p);
         } else if (type == u"function_call_output") {
             Part r;
@@ -663,7 +665,7 @@ Result<canon::Request, canon::Error> decodeRequest(const QByteArray& body)
 {
     using R = Result<canon::Request, canon::Error>;
     QJsonParseError perr;
-    const QJsonDocument doc = QJsonDocument::fromJson(body, &perr);
+    const QJsonDocument doc = json::parse(body, &perr);
     if (!doc.isObject())
         return R::failure(badRequest(QStringLiteral("request body is not a JSON object: ") + perr.errorString()));
     const QJsonObject o = doc.object();

@@ -1,5 +1,7 @@
 #include "responsesresponse.h"
 
+#include "common/fastjson.h"
+#include "common/jsonwriter.h"
 #include "protocol/openai-chat/openaichatcommon.h"
 #include "protocol/openai-chat/openaichatresponse.h"
 #include "responsescommon.h"
@@ -32,7 +34,7 @@ QJsonObject parseArguments(const QJsonValue& args)
 {
     if (args.isObject())
         return args.toObject();
-    const QJsonDocument doc = QJsonDocument::fromJson(args.toString().toUtf8());
+    const QJsonDocument doc = json::parse(args.toString().toUtf8());
     return doc.isObject() ? doc.object() : QJsonObject();
 }
 
@@ -50,7 +52,7 @@ QString randomHex(int bytes)
 canon::Error decodeError(int httpStatus, const QByteArray& body, const QByteArray& retryAfterHeader)
 {
     if (httpStatus < 400) {
-        const QJsonDocument doc = QJsonDocument::fromJson(body);
+        const QJsonDocument doc = json::parse(body);
         if (doc.isObject())
             return errorFromObject(0, doc.object(), retryAfterHeader);
     }
@@ -60,7 +62,7 @@ canon::Error decodeError(int httpStatus, const QByteArray& body, const QByteArra
 Result<canon::Response, canon::Error> decodeResponse(const QByteArray& body, const canon::TranslationContext& ctx)
 {
     using R = Result<canon::Response, canon::Error>;
-    const QJsonDocument doc = QJsonDocument::fromJson(body);
+    const QJsonDocument doc = json::parse(body);
     if (!doc.isObject())
         return R::failure(canon::Error::make(500, canon::ErrorType::Api,
             QStringLiteral("upstream returned a response that is not valid JSON: ") + quoteBody(body)));
@@ -176,8 +178,7 @@ QByteArray encodeResponse(const canon::Response& r, const QString& model)
                 {QStringLiteral("id"), QString(QStringLiteral("fc_") + randomHex(16))},
                 {QStringLiteral("status"), QStringLiteral("completed")}, {QStringLiteral("call_id"), p.id},
                 {QStringLiteral("name"), p.name},
-                {QStringLiteral("arguments"),
-                    QString::fromUtf8(QJsonDocument(p.input).toJson(QJsonDocument::Compact))}});
+                {QStringLiteral("arguments"), QString::fromUtf8(compactJson(p.input))}});
             break;
         default:
             break; // redacted reasoning and Anthropic-only blocks have no Responses form
@@ -202,7 +203,7 @@ QByteArray encodeResponse(const canon::Response& r, const QString& model)
         {QStringLiteral("model"), model}, {QStringLiteral("output"), output},
         {QStringLiteral("parallel_tool_calls"), true}, {QStringLiteral("store"), false},
         {QStringLiteral("usage"), usageObject(r.usage)}};
-    return QJsonDocument(out).toJson(QJsonDocument::Compact);
+    return compactJson(out);
 }
 
 QJsonObject errorObject(const canon::Error& e)
@@ -271,7 +272,7 @@ QJsonObject errorObject(const canon::Error& e)
 
 QByteArray encodeError(const canon::Error& e)
 {
-    return QJsonDocument(QJsonObject {{QStringLiteral("error"), errorObject(e)}}).toJson(QJsonDocument::Compact);
+    return compactJson(QJsonObject {{QStringLiteral("error"), errorObject(e)}});
 }
 
 } // namespace sy::responses

@@ -1,5 +1,7 @@
 #include "responsesstream.h"
 
+#include "common/fastjson.h"
+#include "common/jsonwriter.h"
 #include "common/logging.h"
 #include "protocol/openai-chat/openaichatcommon.h"
 #include "responsescommon.h"
@@ -29,7 +31,7 @@ bool isBlank(QStringView s)
 
 bool isJsonObject(const QString& text)
 {
-    return QJsonDocument::fromJson(text.toUtf8()).isObject();
+    return json::isObject(text.toUtf8());
 }
 
 canon::Error prematureEnd()
@@ -42,7 +44,7 @@ QString argumentsText(const QJsonValue& v)
     if (v.isString())
         return v.toString();
     if (v.isObject())
-        return QString::fromUtf8(QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact));
+        return QString::fromUtf8(compactJson(v.toObject()));
     return {};
 }
 
@@ -87,7 +89,7 @@ void StreamDecoder::finish(canon::StreamEvents& out)
     const bool truncated = m_parser.finish(m_events);
     if (!m_sawEvent && !m_rawPrefix.isEmpty() && m_events.isEmpty()) {
         // Not an event stream: perhaps a plain JSON answer or error (the upstream ignored stream:true).
-        const QJsonDocument doc = QJsonDocument::fromJson(m_rawPrefix);
+        const QJsonDocument doc = json::parse(m_rawPrefix);
         if (doc.isObject()) {
             const QJsonObject o = doc.object();
             const QJsonValue err = o.value(QLatin1StringView("error"));
@@ -111,7 +113,7 @@ void StreamDecoder::finish(canon::StreamEvents& out)
     }
     for (qsizetype i = 0; i < m_events.size() && !m_done; ++i) {
         const SseEvent& e = m_events.at(i);
-        if (truncated && i == m_events.size() - 1 && !QJsonDocument::fromJson(e.data.trimmed()).isObject())
+        if (truncated && i == m_events.size() - 1 && !json::isObject(e.data.trimmed()))
             break; // an event cut short counts only if its data is complete
         handleEvent(e, out);
     }
@@ -126,7 +128,7 @@ void StreamDecoder::handleEvent(const SseEvent& event, canon::StreamEvents& out)
     if (data.isEmpty() || data == "[DONE]")
         return;
     QJsonParseError perr;
-    const QJsonDocument doc = QJsonDocument::fromJson(data, &perr);
+    const QJsonDocument doc = json::parse(data, &perr);
     if (!doc.isObject()) {
         if (event.event == "error") {
             fail(errorFromObject(0, QJsonObject {{QStringLiteral("message"), QString::fromUtf8(data.left(500))}}), out);
@@ -337,7 +339,7 @@ void StreamDecoder::itemDone(const QJsonObject& d, canon::StreamEvents& out)
             int n = 0;
             for (const WrappedCall& c : std::as_const(calls)) {
                 emitWholeCall(item.callId + QLatin1Char('_') + QString::number(n++), c.name,
-                    QString::fromUtf8(QJsonDocument(c.arguments).toJson(QJsonDocument::Compact)), out);
+                    QString::fromUtf8(compactJson(c.arguments)), out);
             }
         } else {
             emitWholeCall(item.callId, item.name, final, out);
@@ -576,7 +578,7 @@ void SseEncoder::write(QByteArray& out, const QString& type, QJsonObject data)
     out += "event: ";
     out += type.toUtf8();
     out += "\ndata: ";
-    out += QJsonDocument(data).toJson(QJsonDocument::Compact);
+    out += compactJson(data);
     out += "\n\n";
 }
 
