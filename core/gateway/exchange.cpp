@@ -628,35 +628,57 @@ bool Exchange::admitByBudget()
     return false;
 }
 
-void Exchange::handleMessages(bool countTokens)
+bool Exchange::decodeClientRequest()
 {
-    if (!authorizeClient())
-        return;
-    if (!countTokens && !admitByBudget())
-        return;
     QByteArray body = m_request.body;
-    if (countTokens && !m_geminiModel.isEmpty()) {
+    if (m_countTokens && !m_geminiModel.isEmpty()) {
         // Gemini's countTokens may wrap a whole request: {"generateContentRequest": {...}}.
         const QJsonObject wrapped
             = QJsonDocument::fromJson(body).object().value(QLatin1String("generateContentRequest")).toObject();
         if (!wrapped.isEmpty())
             body = compactJson(wrapped);
     }
-    auto decoded = m_inbound->decodeRequest(body, countTokens);
-    if (!decoded.ok())
-        return sendError(decoded.error());
+    auto decoded = m_inbound->decodeRequest(body, m_countTokens);
+    if (!decoded.ok()) {
+        sendError(decoded.error());
+        return false;
+    }
     m_canonical = std::move(decoded.value());
     if (!m_geminiModel.isEmpty()) {
         m_canonical.model = m_geminiModel;
         m_canonical.stream = m_geminiStream;
     }
+    m_subagentModel = takeSubagentModel(m_canonical);
+    m_canonicalReleased = false;
+    return true;
+}
+
+void Exchange::releaseCanonicalBulk()
+{
+    // The conversation is the bulk of a request's memory (UTF-16 text, often 100-400 KB) and is only needed to
+    // encode an attempt; a failover decodes the client's bytes again.
+    m_canonical.system.clear();
+    m_canonical.messages.clear();
+    m_canonical.tools.clear();
+    m_canonical.outputSchema = QJsonObject();
+    m_canonicalReleased = true;
+}
+
+void Exchange::handleMessages(bool countTokens)
+{
+    if (!authorizeClient())
+        return;
+    if (!countTokens && !admitByBudget())
+        return;
     m_countTokens = countTokens;
+    if (!decodeClientRequest())
+        return;
     m_record.clientModel = m_canonical.model;
     m_record.stream = m_canonical.stream && !countTokens;
     m_clientStream = m_record.stream;
     m_record.client = detectClient(m_request.header("user-agent"));
 
-    const QString subagent = takeSubagentModel(m_canonical);
+    const QString subagent = m_subagentModel;
     m_bodyEdited = !subagent.isEmpty();
     RouteQuery query = routeQueryFor(m_canonical, m_record.client, m_env.router->needsTokenCount());
     query.gatewayKey = m_record.gatewayKey;
@@ -1134,6 +1156,8 @@ void Exchange::startRawRelay()
 void Exchange::startTranslated()
 {
     m_mode = Mode::Translated;
+    if (m_canonicalReleased && !decodeClientRequest())
+        return;
     const ResolvedTarget& target = m_target;
     canon::Request request = m_canonical;
     if (!target.effort.isEmpty()) {
@@ -1155,6 +1179,8 @@ void Exchange::startTranslated()
     const ProviderKind kind = m_account ? m_account->upstreamKind : target.provider->kind;
     m_adapter = m_account && m_account->codeAssist ? codeAssistAdapter() : upstreamAdapter(kind);
     req.body = m_adapter->encodeRequest(request, target.profile, m_ctx);
+    request = canon::Request();
+    releaseCanonicalBulk();
     bool upstreamStream = m_canonical.stream;
     if (m_account && m_account->accountType == QLatin1String("chatgpt-codex")) {
         req.body = codexRequestBody(req.body);
@@ -1511,11 +1537,8 @@ void Exchange::beginClientStream(const QByteArray& contentType)
     m_responder->beginStream(200,
         {{"content-type", contentType.isEmpty() ? m_inbound->streamContentType() : contentType},
             {"cache-control", "no-cache"}, {"request-id", m_record.requestId.toLatin1()}});
-    // From here on nothing is retried, so the request's bulk (often 50-200 KB) can go while the answer streams.
-    m_canonical.system.clear();
-    m_canonical.messages.clear();
-    m_canonical.tools.clear();
-    m_canonical.outputSchema = QJsonObject();
+    // From here on nothing is retried, so the client's bytes can go too while the answer streams.
+    releaseCanonicalBulk();
     m_request.body = QByteArray();
     m_rootJson = QJsonObject();
 }

@@ -65,6 +65,9 @@ private:
     enum class Mode { None, Passthrough, Translated, CountTokensPassthrough, RawRelay };
 
     void handleMessages(bool countTokens);
+    // Decodes the client's body into m_canonical (false after answering the error).
+    bool decodeClientRequest();
+    void releaseCanonicalBulk();
     void handleModels(const QByteArray& id);
     QString affinityKey() const;
     void resetAttempt();
@@ -145,6 +148,8 @@ private:
 
     // translation state
     canon::Request m_canonical;
+    bool m_canonicalReleased = false; // its conversation was dropped after encoding (decoded again on failover)
+    QString m_subagentModel;
     canon::TranslationContext m_ctx;
     bool m_clientStream = false;
     bool m_upstreamStreaming = false;

@@ -231,6 +231,11 @@ void HttpConnection::dispatchRequest()
     request.peerAddress = m_peerAddress;
     request.connectionId = m_id;
 
+    if (m_inputPos >= m_input.size() && m_input.capacity() > KeepInputCapacity) {
+        // The request was big and nothing of the next one is here: no need to hold its bytes while it is answered.
+        m_input = QByteArray();
+        m_inputPos = 0;
+    }
     auto* responder = new HttpResponder(this, m_id, m_isHead, request.keepAlive, request.httpMinor);
     m_responder = responder;
     qCDebug(lcServer).nospace() << "connection " << m_id << ": " << request.method << ' ' << request.path << " HTTP/1."

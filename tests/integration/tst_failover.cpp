@@ -151,6 +151,14 @@ private Q_SLOTS:
             QCOMPARE(m_a->requests().size(), 1);
         }
         QCOMPARE(m_b->requests().size(), 1);
+        // The next target gets the same conversation (decoded again from the client's bytes), only its own model.
+        QJsonObject first = QJsonDocument::fromJson(m_a->requests().first().body).object();
+        QJsonObject second = QJsonDocument::fromJson(m_b->requests().first().body).object();
+        QVERIFY(!first.value(QLatin1String("messages")).toArray().isEmpty());
+        QCOMPARE(second.value(QLatin1String("messages")), first.value(QLatin1String("messages")));
+        first.remove(QLatin1String("model"));
+        second.remove(QLatin1String("model"));
+        QCOMPARE(second, first);
         QTRY_COMPARE(m_records.size(), 1);
         const RequestRecord& rec = m_records.first();
         QCOMPARE(rec.attempts.size(), 2);
