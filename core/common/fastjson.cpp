@@ -653,7 +653,18 @@ private:
         auto first = m_members.begin() + qsizetype(base);
         auto last = m_members.end();
         if (!sorted) {
-            std::stable_sort(first, last, [this](quint32 a, quint32 b) { return keyLess(a, b); });
+            if (last - first <= 32) {
+                // small objects (the usual case): a stable insertion sort, without stable_sort's buffer allocation
+                for (auto it = first + 1; it != last; ++it) {
+                    const quint32 key = *it;
+                    auto hole = it;
+                    for (; hole != first && keyLess(key, *(hole - 1)); --hole)
+                        *hole = *(hole - 1);
+                    *hole = key;
+                }
+            } else {
+                std::stable_sort(first, last, [this](quint32 a, quint32 b) { return keyLess(a, b); });
+            }
             // duplicates are adjacent now, in document order: keep the last of each run
             auto out = first;
             for (auto it = first; it != last; ++it) {
