@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -90,6 +91,12 @@ bool validUtf8(const unsigned char* p, const unsigned char* end)
     return true;
 }
 
+inline bool startsWithBom(const char* p, const char* end)
+{
+    return end - p >= 3 && static_cast<unsigned char>(p[0]) == 0xef && static_cast<unsigned char>(p[1]) == 0xbb
+        && static_cast<unsigned char>(p[2]) == 0xbf;
+}
+
 // Pointer to the first '"' or '\\' in [p, end) (or end); *high is set when a byte >= 0x80 was passed.
 inline const char* scanString(const char* p, const char* end, bool* high)
 {
@@ -124,6 +131,10 @@ inline const char* scanString(const char* p, const char* end, bool* high)
 
 // ---- pass 1: the document as a flat tape of nodes (strings unescaped into an arena as UTF-8) ----
 
+} // namespace
+
+namespace detail {
+
 enum class NodeType : quint8 { Object, Array, String, Integer, Double, True, False, Null };
 
 struct Node
@@ -151,6 +162,22 @@ struct Scratch
     std::vector<quint32> members;
     QByteArray cbor;
 };
+
+// The tape of a TapeDocument and the input it points into.
+struct TapeStorage
+{
+    Scratch scratch;
+    const char* input = nullptr;
+    bool inUse = false;
+};
+
+} // namespace detail
+
+namespace {
+
+using detail::Node;
+using detail::NodeType;
+using detail::Scratch;
 
 Scratch& scratch()
 {
@@ -186,8 +213,10 @@ public:
         return m_p == m_end;
     }
 
-    // A \u escape produced a lone surrogate: valid for Qt, but not representable in UTF-8.
-    bool loneSurrogate() const { return m_loneSurrogate; }
+    // Documents this route does not build as Qt does: a \u escape produced a lone surrogate (valid for Qt, but not
+    // representable in UTF-8), or a string or key starts with U+FEFF (Qt's UTF-8 decoding drops it in some cases and
+    // keeps it in others).
+    bool needsQt() const { return m_needsQt; }
     const char* input() const { return m_begin; }
 
 private:
@@ -307,6 +336,8 @@ private:
                 && !validUtf8(
                     reinterpret_cast<const unsigned char*>(start), reinterpret_cast<const unsigned char*>(stop)))
                 return false;
+            if (high && startsWithBom(start, stop))
+                m_needsQt = true;
             Node& n = push(NodeType::String);
             n.ascii = !high;
             n.str.offset = quint32(start - m_begin);
@@ -413,7 +444,7 @@ private:
                     }
                 }
                 if (c >= 0xd800 && c <= 0xdfff) {
-                    m_loneSurrogate = true;
+                    m_needsQt = true;
                     c = 0xfffd; // placeholder; the document is handed to Qt
                 }
                 if (c >= 0x80)
@@ -436,6 +467,8 @@ private:
                 return false;
         }
         m_p = p + 1;
+        if (startsWithBom(m_arena.data() + offset, m_arena.data() + m_arena.size()))
+            m_needsQt = true;
         Node& n = push(NodeType::String);
         n.inArena = true;
         n.ascii = ascii;
@@ -498,7 +531,7 @@ private:
     const char* m_end;
     std::vector<Node>& m_tape;
     std::string& m_arena;
-    bool m_loneSurrogate = false;
+    bool m_needsQt = false;
 };
 
 // ---- pass 2: the tape as CBOR, object keys in QJsonObject's order (UTF-16 code units), duplicates: last wins ----
@@ -517,7 +550,7 @@ public:
         m_members.clear();
     }
 
-    void write() { writeNode(0); }
+    void write(quint32 index = 0) { writeNode(index); }
 
 private:
     QByteArrayView bytes(const Node& n) const
@@ -620,7 +653,18 @@ private:
         auto first = m_members.begin() + qsizetype(base);
         auto last = m_members.end();
         if (!sorted) {
-            std::stable_sort(first, last, [this](quint32 a, quint32 b) { return keyLess(a, b); });
+            if (last - first <= 32) {
+                // small objects (the usual case): a stable insertion sort, without stable_sort's buffer allocation
+                for (auto it = first + 1; it != last; ++it) {
+                    const quint32 key = *it;
+                    auto hole = it;
+                    for (; hole != first && keyLess(key, *(hole - 1)); --hole)
+                        *hole = *(hole - 1);
+                    *hole = key;
+                }
+            } else {
+                std::stable_sort(first, last, [this](quint32 a, quint32 b) { return keyLess(a, b); });
+            }
             // duplicates are adjacent now, in document order: keep the last of each run
             auto out = first;
             for (auto it = first; it != last; ++it) {
@@ -664,16 +708,23 @@ QJsonArray sharedArray(const QCborArray& array)
 }
 
 // Builds the document from a successfully parsed tape; null when the CBOR route cannot represent it.
+// The subtree at `index` of a parsed tape as a QCborValue (invalid on failure).
+QCborValue subtreeAsCbor(const char* input, Scratch& s, quint32 index)
+{
+    CborWriter writer(input, s);
+    writer.write(index);
+    QCborParserError cborError;
+    QCborValue value = QCborValue::fromCbor(s.cbor, &cborError);
+    if (cborError.error != QCborError::NoError)
+        return QCborValue(QCborValue::Invalid);
+    return value;
+}
+
 QJsonDocument buildDocument(const TapeParser& parser, Scratch& s)
 {
-    if (parser.loneSurrogate())
+    if (parser.needsQt())
         return {};
-    CborWriter writer(parser.input(), s);
-    writer.write();
-    QCborParserError cborError;
-    const QCborValue root = QCborValue::fromCbor(s.cbor, &cborError);
-    if (cborError.error != QCborError::NoError)
-        return {};
+    const QCborValue root = subtreeAsCbor(parser.input(), s, 0);
     if (root.isMap())
         return QJsonDocument(sharedObject(root.toMap()));
     if (root.isArray())
@@ -769,5 +820,246 @@ bool isObject(QByteArrayView json)
     TapeParser parser(json.data(), end, s);
     return parser.parseDocument();
 }
+
+// ---- TapeDocument / TapeValue ----
+
+namespace {
+
+detail::TapeStorage& readerStorage()
+{
+    static thread_local detail::TapeStorage s;
+    return s;
+}
+
+} // namespace
+
+TapeDocument::TapeDocument()
+{
+    detail::TapeStorage& shared = readerStorage();
+    m_ownStorage = shared.inUse; // a document alive on this thread already: use a tape of our own
+    m_storage = m_ownStorage ? new detail::TapeStorage : &shared;
+    m_storage->inUse = true;
+}
+
+TapeDocument::~TapeDocument()
+{
+    if (m_ownStorage)
+        delete m_storage;
+    else
+        m_storage->inUse = false;
+}
+
+bool TapeDocument::parse(QByteArrayView json)
+{
+    m_parsed = false;
+    if (!sharingWorks())
+        return false; // toJsonObject() could not share what Qt's CBOR decoder builds
+    TapeParser parser(json.data(), json.data() + json.size(), m_storage->scratch);
+    if (!parser.parseDocument() || parser.needsQt())
+        return false;
+    m_storage->input = json.data();
+    m_parsed = true;
+    return true;
+}
+
+TapeValue TapeDocument::root() const
+{
+    return m_parsed ? TapeValue(this, 0) : TapeValue();
+}
+
+namespace {
+
+inline const Node& nodeOf(const detail::TapeStorage* s, quint32 index)
+{
+    return s->scratch.tape[index];
+}
+
+inline QByteArrayView stringBytes(const detail::TapeStorage* s, const Node& n)
+{
+    const char* base = n.inArena ? s->scratch.arena.data() : s->input;
+    return QByteArrayView(base + n.str.offset, n.str.length);
+}
+
+// The index after the value at `index`.
+inline quint32 skip(const detail::TapeStorage* s, quint32 index)
+{
+    const Node& n = nodeOf(s, index);
+    return (n.type == NodeType::Object || n.type == NodeType::Array) ? n.end : index + 1;
+}
+
+} // namespace
+
+#define SY_TAPE_NODE() nodeOf(m_doc->m_storage, m_index)
+
+bool TapeValue::isNull() const
+{
+    return m_doc && SY_TAPE_NODE().type == NodeType::Null;
+}
+
+bool TapeValue::isBool() const
+{
+    return m_doc && (SY_TAPE_NODE().type == NodeType::True || SY_TAPE_NODE().type == NodeType::False);
+}
+
+bool TapeValue::isDouble() const
+{
+    return m_doc && (SY_TAPE_NODE().type == NodeType::Integer || SY_TAPE_NODE().type == NodeType::Double);
+}
+
+bool TapeValue::isString() const
+{
+    return m_doc && SY_TAPE_NODE().type == NodeType::String;
+}
+
+bool TapeValue::isArray() const
+{
+    return m_doc && SY_TAPE_NODE().type == NodeType::Array;
+}
+
+bool TapeValue::isObject() const
+{
+    return m_doc && SY_TAPE_NODE().type == NodeType::Object;
+}
+
+bool TapeValue::toBool(bool defaultValue) const
+{
+    if (!isBool())
+        return defaultValue;
+    return SY_TAPE_NODE().type == NodeType::True;
+}
+
+double TapeValue::toDouble(double defaultValue) const
+{
+    if (!m_doc)
+        return defaultValue;
+    const Node& n = SY_TAPE_NODE();
+    if (n.type == NodeType::Integer)
+        return double(n.integer);
+    if (n.type == NodeType::Double)
+        return n.number;
+    return defaultValue;
+}
+
+int TapeValue::toInt(int defaultValue) const
+{
+    if (!m_doc)
+        return defaultValue;
+    const Node& n = SY_TAPE_NODE();
+    if (n.type == NodeType::Integer)
+        return qint64(int(n.integer)) == n.integer ? int(n.integer) : defaultValue;
+    if (n.type == NodeType::Double) {
+        // integral doubles within qint64 are stored as integers, so this one is not an exact int
+        const double d = n.number;
+        if (d >= double(std::numeric_limits<int>::min()) && d <= double(std::numeric_limits<int>::max())
+            && double(int(d)) == d)
+            return int(d);
+    }
+    return defaultValue;
+}
+
+QString TapeValue::toString() const
+{
+    if (!isString())
+        return QString();
+    const Node& n = SY_TAPE_NODE();
+    const QByteArrayView b = stringBytes(m_doc->m_storage, n);
+    return n.ascii ? QString::fromLatin1(b.data(), b.size()) : QString::fromUtf8(b);
+}
+
+bool TapeValue::equals(QLatin1StringView s) const
+{
+    if (!isString())
+        return false;
+    return stringBytes(m_doc->m_storage, SY_TAPE_NODE()) == QByteArrayView(s.data(), s.size());
+}
+
+TapeValue TapeValue::value(QLatin1StringView key) const
+{
+    if (!isObject())
+        return TapeValue();
+    const detail::TapeStorage* st = m_doc->m_storage;
+    const Node& obj = SY_TAPE_NODE();
+    const QByteArrayView k(key.data(), key.size());
+    quint32 found = 0;
+    quint32 c = m_index + 1;
+    for (quint32 i = 0; i < obj.count; ++i) {
+        if (stringBytes(st, nodeOf(st, c)) == k)
+            found = c + 1; // the last one wins
+        c = skip(st, c + 1);
+    }
+    return found ? TapeValue(m_doc, found) : TapeValue();
+}
+
+bool TapeValue::contains(QLatin1StringView key) const
+{
+    return !value(key).isUndefined();
+}
+
+qsizetype TapeValue::size() const
+{
+    if (!isObject() && !isArray())
+        return 0;
+    return SY_TAPE_NODE().count;
+}
+
+TapeValue::const_iterator& TapeValue::const_iterator::operator++()
+{
+    m_index = skip(m_doc->m_storage, m_index);
+    return *this;
+}
+
+TapeValue::const_iterator TapeValue::begin() const
+{
+    return isArray() ? const_iterator(m_doc, m_index + 1) : const_iterator(m_doc, 0);
+}
+
+TapeValue::const_iterator TapeValue::end() const
+{
+    return isArray() ? const_iterator(m_doc, SY_TAPE_NODE().end) : const_iterator(m_doc, 0);
+}
+
+QJsonObject TapeValue::toJsonObject() const
+{
+    if (!isObject())
+        return QJsonObject();
+    if (SY_TAPE_NODE().count == 0)
+        return QJsonObject();
+    detail::TapeStorage* st = m_doc->m_storage;
+    const QCborValue v = subtreeAsCbor(st->input, st->scratch, m_index);
+    return v.isMap() ? sharedObject(v.toMap()) : QJsonObject();
+}
+
+QJsonValue TapeValue::toJsonValue() const
+{
+    if (!m_doc)
+        return QJsonValue(QJsonValue::Undefined);
+    const Node& n = SY_TAPE_NODE();
+    switch (n.type) {
+    case NodeType::Object:
+        return toJsonObject();
+    case NodeType::Array: {
+        if (n.count == 0)
+            return QJsonArray();
+        detail::TapeStorage* st = m_doc->m_storage;
+        const QCborValue v = subtreeAsCbor(st->input, st->scratch, m_index);
+        return v.isArray() ? QJsonValue(sharedArray(v.toArray())) : QJsonValue(QJsonArray());
+    }
+    case NodeType::String:
+        return toString();
+    case NodeType::Integer:
+        return QJsonValue(n.integer);
+    case NodeType::Double:
+        return n.number;
+    case NodeType::True:
+        return true;
+    case NodeType::False:
+        return false;
+    case NodeType::Null:
+        return QJsonValue(QJsonValue::Null);
+    }
+    return QJsonValue(QJsonValue::Undefined);
+}
+
+#undef SY_TAPE_NODE
 
 } // namespace sy::json

@@ -253,6 +253,11 @@ void appendJsonString(QByteArray& out, QStringView s)
     appendUtf16<false>(out, s);
 }
 
+void appendCompactJsonString(QByteArray& out, QStringView s)
+{
+    appendUtf16<true>(out, s);
+}
+
 void appendCompactJson(QByteArray& out, const QJsonObject& o)
 {
     appendObject(out, o);

@@ -22,5 +22,8 @@ QByteArray compactJson(const QJsonValue& v);
 void appendCompactJson(QByteArray& out, const QJsonObject& o);
 void appendCompactJson(QByteArray& out, const QJsonArray& a);
 void appendCompactJson(QByteArray& out, const QJsonValue& v);
+// A string exactly as compactJson writes a string value (Qt's escaping: \b and \f, a lone surrogate as \uXXXX), for
+// writers that build documents byte-identical to compactJson of a QJsonObject without building the object.
+void appendCompactJsonString(QByteArray& out, QStringView s);
 
 } // namespace sy

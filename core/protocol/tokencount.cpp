@@ -4,6 +4,7 @@
 
 #include <QJsonDocument>
 
+#include <array>
 #include <cmath>
 
 namespace sy {
@@ -161,6 +162,191 @@ qint64 whitespaceTokens(qsizetype length)
     return length <= WhitespacePerToken ? 1 : ceilDiv(length, WhitespacePerToken);
 }
 
+// ---- ASCII fast path: one piece of the pre-tokenizer when every character it looks at is ASCII ----
+
+enum AsciiClass : quint8 {
+    Letter = 1,
+    Upper = 2,
+    Lower = 4,
+    Digit = 8,
+    Space = 16, // ' ' and \t \n \v \f \r
+    Newline = 32, // \n \r
+    Punct = 64, // everything else (ASCII punctuation, symbols and control characters)
+};
+
+constexpr std::array<quint8, 128> makeAsciiClasses()
+{
+    std::array<quint8, 128> t {};
+    for (int c = 0; c < 128; ++c) {
+        if (c >= 'a' && c <= 'z')
+            t[c] = Letter | Lower;
+        else if (c >= 'A' && c <= 'Z')
+            t[c] = Letter | Upper;
+        else if (c >= '0' && c <= '9')
+            t[c] = Digit;
+        else if (c == '\n' || c == '\r')
+            t[c] = Space | Newline;
+        else if (c == ' ' || (c >= 9 && c <= 13))
+            t[c] = Space;
+        else
+            t[c] = Punct;
+    }
+    return t;
+}
+
+constexpr std::array<quint8, 128> AsciiClasses = makeAsciiClasses();
+
+// The class of s[i] when it is ASCII, 0 when it is not (the generic path must decide then).
+inline quint8 asciiClass(const char16_t* s, qsizetype i)
+{
+    const char16_t u = s[i];
+    return u < 128 ? AsciiClasses[u] : 0;
+}
+
+// One step of estimateTextTokens at i (s[i] is ASCII), exactly as the generic step computes it, as long as every
+// character the step examines is ASCII. Returns false (nothing consumed) when it meets one that is not.
+bool asciiStep(const char16_t* s, qsizetype n, qsizetype& i, qint64& tokens)
+{
+    const char16_t c = s[i];
+    const quint8 cls = AsciiClasses[c];
+
+    // 1. contractions
+    if (c == u'\'' && i + 1 < n) {
+        const quint8 ca = asciiClass(s, i + 1);
+        if (!ca)
+            return false;
+        const char16_t a = (ca & Upper) ? char16_t(s[i + 1] + 32) : s[i + 1];
+        if (a == u's' || a == u'd' || a == u'm' || a == u't') {
+            ++tokens;
+            i += 2;
+            return true;
+        }
+        if (a == u'l' || a == u'v' || a == u'r') {
+            char16_t b = 0;
+            if (i + 2 < n) {
+                const quint8 cb = asciiClass(s, i + 2);
+                if (!cb)
+                    return false;
+                b = (cb & Upper) ? char16_t(s[i + 2] + 32) : s[i + 2];
+            }
+            if ((a == u'l' && b == u'l') || (a == u'v' && b == u'e') || (a == u'r' && b == u'e')) {
+                ++tokens;
+                i += 3;
+                return true;
+            }
+        }
+    }
+
+    // 2. a letter run, optionally led by one character that is not a letter, digit or newline
+    qsizetype start = -1;
+    if (cls & Letter) {
+        start = i;
+    } else if (!(cls & (Newline | Digit)) && i + 1 < n) {
+        const quint8 next = asciiClass(s, i + 1);
+        if (!next)
+            return false;
+        if (next & Letter)
+            start = i + 1;
+    }
+    if (start >= 0) {
+        qint64 upper = 0;
+        qint64 caseChanges = 0;
+        bool prevLower = false;
+        qsizetype j = start;
+        for (; j < n; ++j) {
+            const quint8 k = asciiClass(s, j);
+            if (!k)
+                return false; // maybe a letter of another script
+            if (!(k & Letter))
+                break;
+            if (k & Upper) {
+                ++upper;
+                if (prevLower)
+                    ++caseChanges;
+            }
+            prevLower = k & Lower;
+        }
+        const qint64 letters = j - start;
+        qint64 t
+            = letters <= SingleTokenWordLength ? 1 : 1 + ceilDiv(letters - SingleTokenWordLength, LettersPerExtraToken);
+        if (letters > 1 && upper == letters)
+            t = std::max<qint64>(t, qint64(std::ceil(double(letters) / 2.5)));
+        else
+            t += caseChanges;
+        tokens += t;
+        i = j;
+        return true;
+    }
+
+    // 3. digit groups of up to 3
+    if (cls & Digit) {
+        qsizetype j = i + 1;
+        for (int count = 1; j < n && count < 3; ++count, ++j) {
+            const quint8 k = asciiClass(s, j);
+            if (!k)
+                return false; // maybe a digit of another script
+            if (!(k & Digit))
+                break;
+        }
+        ++tokens;
+        i = j;
+        return true;
+    }
+
+    // 4. punctuation run with an optional leading space and trailing newlines
+    bool punct = cls & Punct;
+    if (!punct && c == u' ' && i + 1 < n) {
+        const quint8 next = asciiClass(s, i + 1);
+        if (!next)
+            return false;
+        punct = next & Punct;
+    }
+    if (punct) {
+        const qsizetype coreStart = (cls & Punct) ? i : i + 1;
+        const char16_t first = s[coreStart];
+        bool repeated = true;
+        qsizetype j = coreStart;
+        for (; j < n; ++j) {
+            const quint8 k = asciiClass(s, j);
+            if (!k)
+                return false; // maybe a symbol
+            if (!(k & Punct))
+                break;
+            if (s[j] != first)
+                repeated = false;
+        }
+        tokens += std::max<qint64>(1, ceilDiv(j - coreStart, repeated ? RepeatedPerToken : PunctuationPerToken));
+        while (j < n && (s[j] == u'\n' || s[j] == u'\r'))
+            ++j;
+        i = j;
+        return true;
+    }
+
+    // 5. whitespace (c is a space: every ASCII character is in exactly one class)
+    qsizetype j = i;
+    qsizetype lastNewline = -1;
+    for (; j < n; ++j) {
+        const quint8 k = asciiClass(s, j);
+        if (!k)
+            return false; // maybe a space of another script
+        if (!(k & Space))
+            break;
+        if (k & Newline)
+            lastNewline = j;
+    }
+    if (lastNewline >= 0) {
+        tokens += whitespaceTokens(lastNewline + 1 - i);
+        i = lastNewline + 1;
+        return true;
+    }
+    qsizetype len = j - i;
+    if (j < n && len > 1)
+        len -= 1; // the last space belongs to the next piece
+    tokens += whitespaceTokens(len);
+    i += len;
+    return true;
+}
+
 bool matchContraction(QStringView s, qsizetype i, qsizetype* end)
 {
     // 's 't 're 've 'm 'll 'd (case-insensitive), as GPT pre-tokenizers split them.
@@ -227,9 +413,12 @@ qint64 partTokens(const canon::Part& p)
 qint64 estimateTextTokens(QStringView s)
 {
     const qsizetype n = s.size();
+    const char16_t* const data = s.utf16();
     qint64 tokens = 0;
     qsizetype i = 0;
     while (i < n) {
+        if (data[i] < 128 && asciiStep(data, n, i, tokens))
+            continue;
         const Cp cp = codePointAt(s, i);
         const char32_t c = cp.ucs4;
 

@@ -63,6 +63,116 @@ template<typename Fn> void feedSplit(const QByteArray& bytes, quint32 seed, Fn&&
     }
 }
 
+// The first difference between two canonical parts / requests ("" when equal in every field).
+QString partDiff(const canon::Part& a, const canon::Part& b, const QString& at)
+{
+    auto field = [&at](const char* name) -> QString { return at + QLatin1Char('.') + QLatin1String(name); };
+    if (a.kind != b.kind)
+        return field("kind");
+    const std::pair<const char*, std::pair<const QString*, const QString*>> strings[] = {{"text", {&a.text, &b.text}},
+        {"mediaType", {&a.mediaType, &b.mediaType}}, {"data", {&a.data, &b.data}}, {"url", {&a.url, &b.url}},
+        {"title", {&a.title, &b.title}}, {"id", {&a.id, &b.id}}, {"name", {&a.name, &b.name}},
+        {"toolCallId", {&a.toolCallId, &b.toolCallId}}, {"signature", {&a.signature, &b.signature}}};
+    for (const auto& [name, pair] : strings) {
+        if (*pair.first != *pair.second)
+            return field(name);
+    }
+    if (a.input != b.input || a.input.keys() != b.input.keys())
+        return field("input");
+    if (a.raw != b.raw || a.raw.keys() != b.raw.keys())
+        return field("raw");
+    if (a.isError != b.isError)
+        return field("isError");
+    if (a.content.size() != b.content.size())
+        return field("content.size");
+    for (qsizetype i = 0; i < a.content.size(); ++i) {
+        const QString d = partDiff(a.content.at(i), b.content.at(i), field("content.") + QString::number(i));
+        if (!d.isEmpty())
+            return d;
+    }
+    return {};
+}
+
+QString requestDiff(const canon::Request& a, const canon::Request& b)
+{
+    if (a.model != b.model)
+        return QStringLiteral("model");
+    if (a.system.size() != b.system.size())
+        return QStringLiteral("system.size");
+    for (qsizetype i = 0; i < a.system.size(); ++i) {
+        const QString d = partDiff(a.system.at(i), b.system.at(i), QStringLiteral("system.") + QString::number(i));
+        if (!d.isEmpty())
+            return d;
+    }
+    if (a.messages.size() != b.messages.size())
+        return QStringLiteral("messages.size");
+    for (qsizetype i = 0; i < a.messages.size(); ++i) {
+        const canon::Message& x = a.messages.at(i);
+        const canon::Message& y = b.messages.at(i);
+        const QString at = QStringLiteral("messages.") + QString::number(i);
+        if (x.role != y.role || x.parts.size() != y.parts.size())
+            return at;
+        for (qsizetype j = 0; j < x.parts.size(); ++j) {
+            const QString d = partDiff(x.parts.at(j), y.parts.at(j), at + QStringLiteral(".") + QString::number(j));
+            if (!d.isEmpty())
+                return d;
+        }
+    }
+    if (a.tools.size() != b.tools.size())
+        return QStringLiteral("tools.size");
+    for (qsizetype i = 0; i < a.tools.size(); ++i) {
+        const canon::Tool& x = a.tools.at(i);
+        const canon::Tool& y = b.tools.at(i);
+        if (x.name != y.name || x.description != y.description || x.inputSchema != y.inputSchema
+            || x.inputSchema.keys() != y.inputSchema.keys() || x.builtinType != y.builtinType || x.raw != y.raw)
+            return QStringLiteral("tools.") + QString::number(i);
+    }
+    if (a.toolChoice.mode != b.toolChoice.mode || a.toolChoice.name != b.toolChoice.name
+        || a.toolChoice.disableParallel != b.toolChoice.disableParallel)
+        return QStringLiteral("toolChoice");
+    if (a.maxTokens != b.maxTokens)
+        return QStringLiteral("maxTokens");
+    if (a.temperature != b.temperature || a.topP != b.topP || a.topK != b.topK)
+        return QStringLiteral("sampling");
+    if (a.stopSequences != b.stopSequences)
+        return QStringLiteral("stopSequences");
+    if (a.stream != b.stream)
+        return QStringLiteral("stream");
+    if (a.thinking.mode != b.thinking.mode || a.thinking.budgetTokens != b.thinking.budgetTokens
+        || a.thinking.effort != b.thinking.effort)
+        return QStringLiteral("thinking");
+    if (a.outputSchema != b.outputSchema)
+        return QStringLiteral("outputSchema");
+    if (a.userId != b.userId)
+        return QStringLiteral("userId");
+    return {};
+}
+
+// anthropic::decodeRequest (the tape route), checked against decodeRequestViaQJson: the same request in every field,
+// or the same error (a mismatch fails the running test).
+Result<canon::Request, canon::Error> checkedDecode(
+    const QByteArray& body, anthropic::RequestKind kind = anthropic::RequestKind::Messages)
+{
+    auto fast = anthropic::decodeRequest(body, kind);
+    const auto reference = anthropic::decodeRequestViaQJson(body, kind);
+    QString diff;
+    if (fast.ok() != reference.ok())
+        diff = QStringLiteral("ok");
+    else if (!fast.ok())
+        diff = fast.error().message == reference.error().message
+                && fast.error().httpStatus == reference.error().httpStatus
+            ? QString()
+            : QStringLiteral("error: ") + fast.error().message + QStringLiteral(" / ") + reference.error().message;
+    else
+        diff = requestDiff(*fast, *reference);
+    if (!diff.isEmpty())
+        qWarning("decodeRequest differs from decodeRequestViaQJson at %s for %s", qPrintable(diff),
+            body.left(300).constData());
+    QTest::qVerify(
+        diff.isEmpty(), "diff.isEmpty()", "the tape route differs from the QJsonObject route", __FILE__, __LINE__);
+    return fast;
+}
+
 QByteArray encodeEvents(const canon::StreamEvents& events)
 {
     anthropic::SseEncoder enc(QStringLiteral("client-model"), 10);
@@ -110,7 +220,7 @@ private Q_SLOTS:
               "          "
               "\"metadata\":{\"user_id\":\"{\\\"session_id\\\":\\\"s\\\"}\"},\"stop_sequences\":[\"END\"],"
               "\"temperature\":1}";
-        auto r = anthropic::decodeRequest(body);
+        auto r = checkedDecode(body);
         QVERIFY(r.ok());
         const canon::Request& q = *r;
         QCOMPARE(q.model, QStringLiteral("claude-opus-4-8"));
@@ -164,7 +274,7 @@ private Q_SLOTS:
     {
         QFETCH(QByteArray, body);
         QFETCH(QString, mentions);
-        auto r = anthropic::decodeRequest(body);
+        auto r = checkedDecode(body);
         QVERIFY(!r.ok());
         QCOMPARE(r.error().httpStatus, 400);
         QCOMPARE(r.error().type, canon::ErrorType::InvalidRequest);
@@ -191,11 +301,11 @@ private Q_SLOTS:
               "choice\":{\"type\":\"tool\",\"name\":\"Read\"},\n"
               "          "
               "\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":2048},\"stop_sequences\":[\"x\"],\"top_k\":5}";
-        auto first = anthropic::decodeRequest(body);
+        auto first = checkedDecode(body);
         QVERIFY(first.ok());
         anthropic::EncodeOptions keepAll;
         keepAll.forAnthropicUpstream = false;
-        auto second = anthropic::decodeRequest(anthropic::encodeRequest(*first, keepAll));
+        auto second = checkedDecode(anthropic::encodeRequest(*first, keepAll));
         QVERIFY(second.ok());
         QCOMPARE(anthropic::encodeRequest(*second, keepAll), anthropic::encodeRequest(*first, keepAll));
         // For an Anthropic upstream the gateway-signed thinking block is dropped, the native one kept byte-exact.
@@ -486,6 +596,107 @@ private Q_SLOTS:
         QCOMPARE(r.usage().inputTokens, 5);
         QCOMPARE(r.usage().outputTokens, 2);
         QCOMPARE(r.stopReason(), canon::StopReason::EndTurn);
+    }
+
+    // The tape route of decodeRequest against the QJsonObject route, over the bench bodies, bodies built around
+    // every Anthropic fixture's content, and variations that hit every branch and error.
+    void tapeRouteMatchesQJsonRoute()
+    {
+        QByteArrayList bodies;
+        QString benchDir = qEnvironmentVariable("SY_BENCH_DIR");
+        if (benchDir.isEmpty())
+            benchDir = QDir::homePath() + QStringLiteral("/.cache/switchyard-bench");
+        QDir benchBodies(benchDir + QStringLiteral("/bodies"));
+        for (const QString& f : benchBodies.entryList({QStringLiteral("*.json")}, QDir::Files, QDir::Name))
+            bodies.append(readFile(benchBodies.filePath(f)));
+        for (const QString& f : fixtureFiles(QStringLiteral("anthropic"), QStringLiteral(".json"))) {
+            const QByteArray bytes = readFile(f);
+            bodies.append(bytes); // a response, not a request: an error, the same one
+            const QJsonObject response = QJsonDocument::fromJson(bytes).object();
+            QJsonObject request {{QStringLiteral("model"), QStringLiteral("m")}, {QStringLiteral("max_tokens"), 100},
+                {QStringLiteral("messages"),
+                    QJsonArray {QJsonObject {{QStringLiteral("role"), QStringLiteral("user")},
+                                    {QStringLiteral("content"), QStringLiteral("go")}},
+                        QJsonObject {{QStringLiteral("role"), QStringLiteral("assistant")},
+                            {QStringLiteral("content"), response.value(QLatin1String("content"))}}}}};
+            bodies.append(QJsonDocument(request).toJson(QJsonDocument::Compact));
+            bodies.append(QJsonDocument(request).toJson(QJsonDocument::Indented));
+        }
+        const char* variants[] = {
+            "{\"model\":\"m\",\"max_tokens\":1.5,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
+            "{\"model\":\"m\",\"max_tokens\":-1,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
+            "{\"model\":\"m\",\"max_tokens\":\"1\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
+            "{\"model\":\"m\",\"max_tokens\":1e12,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
+            "{\"model\":\"\",\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
+            "{\"model\":5,\"max_tokens\":1,\"messages\":[]}",
+            "{\"model\":\"m\",\"max_tokens\":1,\"messages\":{}}",
+            "{\"model\":\"m\",\"max_tokens\":1,\"messages\":[3]}",
+            "{\"model\":\"m\",\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":5}]}",
+            "{\"model\":\"m\",\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":[5,\"s\",{}]}]}",
+            "{\"model\":\"m\",\"max_tokens\":1,\"system\":5,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
+            "{\"model\":\"m\",\"max_tokens\":1,\"system\":[{\"type\":\"image\"}],\"messages\":[{\"role\":\"user\","
+            "\"content\":\"x\"}]}",
+            "{\"model\":\"m\",\"max_tokens\":1,\"system\":[3],\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
+            "{\"model\":\"m\",\"model\":\"last\",\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":\" "
+            "\"},{\"role\":\"user\",\"content\":\"\\u0041\\u00e9\\ud83d\\ude00\"}]}",
+            "{\"model\":\"m\",\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":\"\\ud800 lone\"}]}",
+            "{\"model\":\"m\",\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":"
+            "\"mid_conv_system\",\"content\":[{\"type\":\"text\",\"text\":\"a\"}]},{\"type\":\"mid_conv_system\","
+            "\"content\":5},{\"type\":\"text\",\"text\":\"b\"}]}]}",
+            "{\"model\":\"m\",\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":"
+            "\"mid_conv_system\",\"content\":\"only\"}]}],\"tools\":[{\"name\":\"\"}]}",
+            "{\"model\":\"m\",\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image\","
+            "\"source\":{\"type\":\"base64\",\"media_type\":\"image/png\"}}]}]}",
+            "{\"model\":\"m\",\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"document\","
+            "\"title\":\"T\",\"source\":{\"type\":\"content\",\"content\":[{\"type\":\"text\",\"text\":\"a\"},{"
+            "\"type\":\"image\"},{\"type\":\"text\",\"text\":\"b\"}]}},{\"type\":\"document\",\"source\":{\"type\":"
+            "\"text\",\"data\":\"plain\"}},{\"type\":\"document\",\"source\":{\"type\":\"content\",\"content\":"
+            "\"str\"}},{\"type\":\"document\",\"source\":{\"type\":\"url\",\"url\":\"u\",\"media_type\":\"x\"}},{"
+            "\"type\":\"search_result\",\"title\":\"S\",\"source\":\"src\",\"content\":[{\"type\":\"text\",\"text\":"
+            "\"r1\"},7]},{\"type\":\"redacted_thinking\",\"data\":\"zz\"},{\"type\":\"web_search_tool_result\","
+            "\"tool_use_id\":\"t\",\"content\":[],\"cache_control\":{\"type\":\"ephemeral\"}}]}]}",
+            "{\"model\":\"m\",\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\","
+            "\"tool_use_id\":\"t\",\"content\":[{\"type\":\"text\",\"text\":\"\"},3,{\"type\":\"tool_use\"}]}]}]}",
+            "{\"model\":\"m\",\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\","
+            "\"content\":\"x\"}]}]}",
+            "{\"model\":\"m\",\"max_tokens\":1,\"messages\":[{\"role\":\"assistant\",\"content\":[{\"type\":"
+            "\"tool_use\",\"id\":\"i\",\"name\":\"n\",\"input\":[1]},{\"type\":\"thinking\",\"thinking\":5}]}],"
+            "\"tool_choice\":{\"type\":\"none\",\"name\":7},\"temperature\":\"hot\",\"top_p\":1,\"top_k\":2.5,"
+            "\"stop_sequences\":[\"\",\"a\",3],\"stream\":1,\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":"
+            "1e10},\"output_config\":{\"effort\":\"max\",\"format\":{\"type\":\"json_schema\",\"schema\":{\"b\":1,"
+            "\"a\":[{}]}}},\"metadata\":{\"user_id\":5}}",
+            "{\"model\":\"m\",\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"tools\":[3,{"
+            "\"name\":\"a\",\"type\":\"custom\",\"input_schema\":{\"type\":\"object\",\"type\":\"array\"}},{\"name\":"
+            "\"b\",\"type\":\"bash_20250124\",\"cache_control\":{}},{\"name\":\"c\",\"input_schema\":5}],"
+            "\"tool_choice\":{}}",
+            "{\"model\":\"m\",\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"tools\":5,"
+            "\"tool_choice\":{\"type\":\"tool\",\"name\":\"a\",\"disable_parallel_tool_use\":true},\"thinking\":{"
+            "\"type\":\"adaptive\"}}",
+            "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
+            "{\"model\":\"m\"  ,  \"max_tokens\" : 1 , \"messages\":[{\"role\":\"user\",\"content\":\"x\"}] } ",
+            "\xef\xbb\xbf{\"model\":\"m\",\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
+            "{\"model\":\"m\",\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]} trailing",
+            "{\"model\":\"m\",\"max_tokens\":1,\"messages\":[{\"role\":\"\\ufeffuser\",\"content\":[{\"\\ufefftype\":"
+            "\"text\",\"text\":\"x\"},{\"type\":\"\xef\xbb\xbftext\",\"text\":\"y\"}]}]}",
+            "[1,2]",
+            "",
+            "{\"model\":\"m\",\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":\"\xff\"}]}",
+        };
+        for (const char* v : variants)
+            bodies.append(QByteArray(v));
+        bodies.append(
+            QByteArray("{\"model\":\"m\",\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}")
+                .insert(1, QByteArray(3000, ' '))); // a large document
+        int compared = 0;
+        for (const QByteArray& body : std::as_const(bodies)) {
+            for (auto kind : {anthropic::RequestKind::Messages, anthropic::RequestKind::CountTokens}) {
+                checkedDecode(body, kind);
+                if (QTest::currentTestFailed())
+                    return;
+                ++compared;
+            }
+        }
+        qInfo("%d decodes equal on both routes", compared);
     }
 };
 

@@ -1,22 +1,516 @@
 // Canonical request -> OpenAI Chat Completions body: the translation matrix of PROTOCOLS §8 (items 1-11 as they apply
 // to Chat) and the decodeRequest round trip.
 
+#include "common/jsonwriter.h"
+#include "fakeupstream.h"
+#include "protocol/anthropic/anthropicrequest.h"
+#include "protocol/anthropic/anthropicresponse.h"
 #include "protocol/openai-chat/openaichatcommon.h"
 #include "protocol/openai-chat/openaichatrequest.h"
 #include "protocol/openai-chat/openaichatresponse.h"
 #include "protocol/signature.h"
 #include "protocol/tokencount.h"
 
+#include <QCryptographicHash>
+#include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
+#include <QSet>
 #include <QTest>
 
 using namespace sy;
 using canon::Part;
 using canon::PartKind;
+
+// The encoder as it was before it wrote bytes directly: it builds the QJsonObject tree and serializes it with
+// compactJson. encodeRequest must produce exactly its bytes (see checkedEncode and matchesReferenceEncoder).
+namespace reference {
+
+constexpr QLatin1StringView BillingHeaderPrefix("x-anthropic-billing-header:");
+constexpr QLatin1StringView InterruptedToolResult("(tool call was interrupted; no result)");
+constexpr QLatin1StringView EmptyToolResult("(no output)");
+constexpr int MaxStopSequences = 4;
+constexpr int MinClampedOutputTokens = 1024;
+
+using canon::Part;
+using canon::PartKind;
+
+bool isBlank(const QString& s)
+{
+    for (QChar c : s) {
+        if (!c.isSpace())
+            return false;
+    }
+    return true;
+}
+
+QString compactJsonText(const QJsonObject& o)
+{
+    return QString::fromUtf8(compactJson(o));
+}
+
+// Maps client tool names to names the upstream accepts, keeping them unique and recording the reverse mapping.
+class ToolNameMapper
+{
+public:
+    explicit ToolNameMapper(canon::TranslationContext& ctx)
+        : m_ctx(ctx)
+    {
+    }
+
+    void reserveValid(const QString& name)
+    {
+        if (openaichat::shortenToolName(name) == name) {
+            m_toUpstream.insert(name, name);
+            m_toClient.insert(name, name);
+        }
+    }
+
+    QString map(const QString& client)
+    {
+        const auto it = m_toUpstream.constFind(client);
+        if (it != m_toUpstream.constEnd())
+            return it.value();
+        QString candidate = openaichat::shortenToolName(client);
+        int salt = 0;
+        while (m_toClient.contains(candidate) && m_toClient.value(candidate) != client)
+            candidate = openaichat::shortenToolName(client + QChar(0x1) + QString::number(++salt));
+        m_toUpstream.insert(client, candidate);
+        m_toClient.insert(candidate, client);
+        if (candidate != client)
+            m_ctx.toolNameToClient.insert(candidate, client);
+        return candidate;
+    }
+
+private:
+    canon::TranslationContext& m_ctx;
+    QHash<QString, QString> m_toUpstream; // client -> upstream
+    QHash<QString, QString> m_toClient; // upstream -> client
+};
+
+QJsonObject textPart(const QString& text)
+{
+    return QJsonObject {{QStringLiteral("type"), QStringLiteral("text")}, {QStringLiteral("text"), text}};
+}
+
+QJsonObject imagePart(const Part& p)
+{
+    QString url;
+    if (!p.data.isEmpty()) {
+        const QString mime = p.mediaType.isEmpty() ? QStringLiteral("image/png") : p.mediaType;
+        url = QStringLiteral("data:") + mime + QStringLiteral(";base64,") + p.data;
+    } else {
+        url = p.url;
+    }
+    if (url.isEmpty())
+        return {};
+    return QJsonObject {{QStringLiteral("type"), QStringLiteral("image_url")},
+        {QStringLiteral("image_url"), QJsonObject {{QStringLiteral("url"), url}}}};
+}
+
+// A document part as a Chat content part (empty object: nothing to send).
+QJsonObject documentPart(const Part& p)
+{
+    if (!p.text.isEmpty())
+        return textPart(p.title.isEmpty() ? p.text : p.title + QStringLiteral("\n\n") + p.text);
+    if (!p.data.isEmpty()) {
+        const QString mime = p.mediaType.isEmpty() ? QStringLiteral("application/pdf") : p.mediaType;
+        if (mime.startsWith(QLatin1String("text/"))) {
+            const QString decoded = QString::fromUtf8(QByteArray::fromBase64(p.data.toLatin1()));
+            return decoded.isEmpty() ? QJsonObject() : textPart(decoded);
+        }
+        const QString filename = p.title.isEmpty() ? QStringLiteral("document.pdf") : p.title;
+        return QJsonObject {{QStringLiteral("type"), QStringLiteral("file")},
+            {QStringLiteral("file"),
+                QJsonObject {{QStringLiteral("filename"), filename},
+                    {QStringLiteral("file_data"),
+                        QString(QStringLiteral("data:") + mime + QStringLiteral(";base64,") + p.data)}}}};
+    }
+    if (!p.url.isEmpty())
+        return textPart(QStringLiteral("Document: ") + p.url);
+    return {};
+}
+
+// The text of a tool result (Chat tool messages are text only).
+QString toolResultText(const Part& result, QJsonArray* images)
+{
+    QStringList texts;
+    for (const Part& c : result.content) {
+        switch (c.kind) {
+        case PartKind::Text:
+            if (!c.text.isEmpty())
+                texts.append(c.text);
+            break;
+        case PartKind::Image: {
+            const QJsonObject img = imagePart(c);
+            if (!img.isEmpty())
+                images->append(img);
+            break;
+        }
+        case PartKind::Document: {
+            const QJsonObject doc = documentPart(c);
+            if (doc.value(QLatin1StringView("type")).toString() == u"text")
+                texts.append(doc.value(QLatin1StringView("text")).toString());
+            else if (!doc.isEmpty())
+                texts.append(QStringLiteral("(document ") + c.title + QStringLiteral(" omitted)"));
+            break;
+        }
+        default:
+            break;
+        }
+    }
+    QString text = texts.join(QLatin1Char('\n'));
+    if (text.isEmpty())
+        text = images->isEmpty() ? QString(EmptyToolResult) : QStringLiteral("(image output follows)");
+    if (result.isError)
+        text = QStringLiteral("Error: ") + text;
+    return text;
+}
+
+QJsonObject sanitizeSchema(const QJsonObject& schema)
+{
+    // Profile "openai-lenient" (§6.14): only the root is touched; property names are never treated as keywords.
+    QJsonObject out = schema;
+    out.remove(QLatin1StringView("$schema"));
+    if (out.value(QLatin1StringView("type")).toString() != u"object")
+        out.insert(QLatin1StringView("type"), QStringLiteral("object"));
+    if (!out.value(QLatin1StringView("properties")).isObject())
+        out.insert(QLatin1StringView("properties"), QJsonObject());
+    return out;
+}
+
+QString normalizeEffort(const QString& effort)
+{
+    const QString e = effort.toLower();
+    if (e == u"max" || e == u"xhigh" || e == u"high")
+        return QStringLiteral("high");
+    if (e == u"medium")
+        return QStringLiteral("medium");
+    if (e == u"low" || e == u"minimal")
+        return QStringLiteral("low");
+    return QStringLiteral("high");
+}
+
+void encodeThinking(const canon::Thinking& t, const ModelProfile& profile, QJsonObject& body)
+{
+    const QString style
+        = profile.reasoningStyle.isEmpty() ? QStringLiteral("effort") : profile.reasoningStyle.toLower();
+    const bool on = t.mode == canon::Thinking::Mode::Enabled || t.mode == canon::Thinking::Mode::Adaptive;
+    if (style == u"deepseek") {
+        if (on || t.mode == canon::Thinking::Mode::Disabled) {
+            body.insert(QLatin1StringView("thinking"),
+                QJsonObject {{QStringLiteral("type"), on ? QStringLiteral("enabled") : QStringLiteral("disabled")}});
+        }
+        return;
+    }
+    if (!on || style == u"none")
+        return;
+    QString effort;
+    if (!t.effort.isEmpty())
+        effort = normalizeEffort(t.effort);
+    else if (t.mode == canon::Thinking::Mode::Enabled && t.budgetTokens > 0)
+        effort = openaichat::reasoningEffortForBudget(t.budgetTokens);
+    else if (t.mode == canon::Thinking::Mode::Enabled)
+        effort = QStringLiteral("medium");
+    else
+        effort = QStringLiteral("high");
+
+    if (style == u"openrouter") {
+        if (t.mode == canon::Thinking::Mode::Enabled && t.budgetTokens > 0)
+            body.insert(QLatin1StringView("reasoning"), QJsonObject {{QStringLiteral("max_tokens"), t.budgetTokens}});
+        else
+            body.insert(QLatin1StringView("reasoning"), QJsonObject {{QStringLiteral("effort"), effort}});
+    } else if (style == u"qwen") {
+        body.insert(QLatin1StringView("enable_thinking"), true);
+    } else {
+        body.insert(QLatin1StringView("reasoning_effort"), effort);
+    }
+}
+
+struct Encoder
+{
+    const canon::Request& req;
+    const ModelProfile& profile;
+    ToolNameMapper names;
+    QList<QJsonObject> messages;
+
+    void addSystem(const QList<Part>& parts)
+    {
+        QStringList texts;
+        for (const Part& p : parts) {
+            if (p.kind != PartKind::Text || isBlank(p.text) || p.text.startsWith(BillingHeaderPrefix))
+                continue;
+            texts.append(p.text);
+        }
+        if (!texts.isEmpty()) {
+            messages.append(QJsonObject {{QStringLiteral("role"), QStringLiteral("system")},
+                {QStringLiteral("content"), texts.join(QStringLiteral("\n\n"))}});
+        }
+    }
+
+    void addUser(const canon::Message& m)
+    {
+        QJsonArray toolImages;
+        QJsonArray rest;
+        for (const Part& p : m.parts) {
+            switch (p.kind) {
+            case PartKind::ToolResult: {
+                QJsonArray images;
+                const QString text = toolResultText(p, &images);
+                messages.append(QJsonObject {{QStringLiteral("role"), QStringLiteral("tool")},
+                    {QStringLiteral("tool_call_id"), p.toolCallId}, {QStringLiteral("content"), text}});
+                if (!images.isEmpty()) {
+                    toolImages.append(
+                        textPart(QStringLiteral("Image output of tool ") + p.toolCallId + QLatin1Char(':')));
+                    for (const QJsonValue& v : std::as_const(images))
+                        toolImages.append(v);
+                }
+                break;
+            }
+            case PartKind::Text:
+                if (!isBlank(p.text))
+                    rest.append(textPart(p.text));
+                break;
+            case PartKind::Image: {
+                const QJsonObject img = imagePart(p);
+                if (!img.isEmpty())
+                    rest.append(img);
+                break;
+            }
+            case PartKind::Document: {
+                const QJsonObject doc = documentPart(p);
+                if (!doc.isEmpty())
+                    rest.append(doc);
+                break;
+            }
+            default:
+                break; // tool calls, reasoning and opaque blocks cannot appear in a Chat user message
+            }
+        }
+        if (!toolImages.isEmpty()) {
+            messages.append(QJsonObject {
+                {QStringLiteral("role"), QStringLiteral("user")}, {QStringLiteral("content"), toolImages}});
+        }
+        if (rest.isEmpty())
+            return;
+        QJsonValue content = rest;
+        if (rest.size() == 1 && rest.at(0).toObject().value(QLatin1StringView("type")).toString() == u"text")
+            content = rest.at(0).toObject().value(QLatin1StringView("text"));
+        messages.append(
+            QJsonObject {{QStringLiteral("role"), QStringLiteral("user")}, {QStringLiteral("content"), content}});
+    }
+
+    void addAssistant(const canon::Message& m)
+    {
+        QStringList texts;
+        QStringList reasoning;
+        QJsonArray toolCalls;
+        for (const Part& p : m.parts) {
+            switch (p.kind) {
+            case PartKind::Text:
+                if (!isBlank(p.text))
+                    texts.append(p.text);
+                break;
+            case PartKind::Reasoning:
+                if (!p.text.isEmpty())
+                    reasoning.append(p.text);
+                break;
+            case PartKind::ToolCall:
+                toolCalls.append(
+                    QJsonObject {{QStringLiteral("id"), p.id}, {QStringLiteral("type"), QStringLiteral("function")},
+                        {QStringLiteral("function"),
+                            QJsonObject {{QStringLiteral("name"), names.map(p.name)},
+                                {QStringLiteral("arguments"), compactJsonText(p.input)}}}});
+                break;
+            default:
+                break; // redacted reasoning and Anthropic-only blocks are dropped
+            }
+        }
+        if (texts.isEmpty() && toolCalls.isEmpty())
+            return;
+        QJsonObject msg {{QStringLiteral("role"), QStringLiteral("assistant")}};
+        if (!texts.isEmpty())
+            msg.insert(QLatin1StringView("content"), texts.join(QStringLiteral("\n\n")));
+        else
+            msg.insert(QLatin1StringView("content"), QJsonValue::Null);
+        if (!toolCalls.isEmpty())
+            msg.insert(QLatin1StringView("tool_calls"), toolCalls);
+        if (profile.reasoningEcho && (!reasoning.isEmpty() || !toolCalls.isEmpty()))
+            msg.insert(QLatin1StringView("reasoning_content"), reasoning.join(QStringLiteral("\n\n")));
+        messages.append(msg);
+    }
+
+    void addMidConversationSystem(const canon::Message& m)
+    {
+        QStringList texts;
+        for (const Part& p : m.parts) {
+            if (p.kind == PartKind::Text && !isBlank(p.text))
+                texts.append(p.text);
+        }
+        if (!texts.isEmpty()) {
+            messages.append(QJsonObject {{QStringLiteral("role"), QStringLiteral("system")},
+                {QStringLiteral("content"), texts.join(QStringLiteral("\n\n"))}});
+        }
+    }
+
+    // P4: every tool call answered right after its assistant message; tool messages only as such answers.
+    QJsonArray repaired() const
+    {
+        QJsonArray out;
+        const qsizetype n = messages.size();
+        for (qsizetype i = 0; i < n; ++i) {
+            const QJsonObject& m = messages.at(i);
+            const QString role = m.value(QLatin1StringView("role")).toString();
+            if (role == u"tool")
+                continue; // not directly after an assistant message with tool calls: orphan
+            out.append(m);
+            const QJsonArray calls = m.value(QLatin1StringView("tool_calls")).toArray();
+            if (role != u"assistant" || calls.isEmpty())
+                continue;
+            QStringList ids;
+            for (const QJsonValue& c : calls)
+                ids.append(c.toObject().value(QLatin1StringView("id")).toString());
+            QSet<QString> answered;
+            qsizetype j = i + 1;
+            for (; j < n && messages.at(j).value(QLatin1StringView("role")).toString() == u"tool"; ++j) {
+                const QString id = messages.at(j).value(QLatin1StringView("tool_call_id")).toString();
+                if (ids.contains(id) && !answered.contains(id)) {
+                    answered.insert(id);
+                    out.append(messages.at(j));
+                }
+            }
+            for (const QString& id : std::as_const(ids)) {
+                if (!answered.contains(id)) {
+                    out.append(QJsonObject {{QStringLiteral("role"), QStringLiteral("tool")},
+                        {QStringLiteral("tool_call_id"), id},
+                        {QStringLiteral("content"), QString(InterruptedToolResult)}});
+                }
+            }
+            i = j - 1;
+        }
+        return out;
+    }
+};
+
+QByteArray referenceEncodeRequest(
+    const canon::Request& req, const ModelProfile& profile, canon::TranslationContext& ctx)
+{
+    Encoder enc {req, profile, ToolNameMapper(ctx), {}};
+
+    // Tools first, so names declared by the client get their mapping before history names are seen.
+    QJsonArray tools;
+    QSet<QString> functionNames;
+    for (const canon::Tool& t : req.tools) {
+        if (t.builtinType.isEmpty())
+            enc.names.reserveValid(t.name);
+    }
+    for (const canon::Tool& t : req.tools) {
+        if (!t.builtinType.isEmpty())
+            continue; // provider-executed Anthropic tools cannot be forwarded (§6.16)
+        const QString name = enc.names.map(t.name);
+        functionNames.insert(t.name);
+        QJsonObject fn {{QStringLiteral("name"), name}, {QStringLiteral("parameters"), sanitizeSchema(t.inputSchema)}};
+        if (!t.description.isEmpty())
+            fn.insert(QLatin1StringView("description"), t.description);
+        tools.append(
+            QJsonObject {{QStringLiteral("type"), QStringLiteral("function")}, {QStringLiteral("function"), fn}});
+    }
+
+    enc.addSystem(req.system);
+    for (const canon::Message& m : req.messages) {
+        switch (m.role) {
+        case canon::Role::System:
+            enc.addMidConversationSystem(m);
+            break;
+        case canon::Role::User:
+            enc.addUser(m);
+            break;
+        case canon::Role::Assistant:
+            enc.addAssistant(m);
+            break;
+        }
+    }
+
+    QJsonObject body;
+    body.insert(QLatin1StringView("model"), ctx.upstreamModel.isEmpty() ? req.model : ctx.upstreamModel);
+    body.insert(QLatin1StringView("messages"), enc.repaired());
+
+    if (!tools.isEmpty()) {
+        body.insert(QLatin1StringView("tools"), tools);
+        switch (req.toolChoice.mode) {
+        case canon::ToolChoice::Mode::Auto:
+            body.insert(QLatin1StringView("tool_choice"), QStringLiteral("auto"));
+            break;
+        case canon::ToolChoice::Mode::Any:
+            body.insert(QLatin1StringView("tool_choice"), QStringLiteral("required"));
+            break;
+        case canon::ToolChoice::Mode::Tool:
+            if (functionNames.contains(req.toolChoice.name)) {
+                body.insert(QLatin1StringView("tool_choice"),
+                    QJsonObject {{QStringLiteral("type"), QStringLiteral("function")},
+                        {QStringLiteral("function"),
+                            QJsonObject {{QStringLiteral("name"), enc.names.map(req.toolChoice.name)}}}});
+            } else {
+                body.insert(QLatin1StringView("tool_choice"), QStringLiteral("required"));
+            }
+            break;
+        case canon::ToolChoice::Mode::None:
+            body.insert(QLatin1StringView("tool_choice"), QStringLiteral("none"));
+            break;
+        case canon::ToolChoice::Mode::Unset:
+            break;
+        }
+        if (req.toolChoice.disableParallel)
+            body.insert(QLatin1StringView("parallel_tool_calls"), false);
+    }
+
+    const int maxTokens = openaichat::clampMaxTokens(req, profile);
+    if (maxTokens > 0) {
+        body.insert(profile.useMaxCompletionTokens ? QLatin1StringView("max_completion_tokens")
+                                                   : QLatin1StringView("max_tokens"),
+            maxTokens);
+    }
+    if (req.temperature)
+        body.insert(QLatin1StringView("temperature"), *req.temperature);
+    if (req.topP)
+        body.insert(QLatin1StringView("top_p"), *req.topP);
+    if (!req.stopSequences.isEmpty()) {
+        QJsonArray stop;
+        for (const QString& s : req.stopSequences) {
+            if (s.isEmpty())
+                continue;
+            stop.append(s);
+            if (stop.size() == MaxStopSequences)
+                break;
+        }
+        if (!stop.isEmpty())
+            body.insert(QLatin1StringView("stop"), stop);
+    }
+    if (req.stream) {
+        body.insert(QLatin1StringView("stream"), true);
+        if (profile.sendStreamOptions)
+            body.insert(QLatin1StringView("stream_options"), QJsonObject {{QStringLiteral("include_usage"), true}});
+    }
+    encodeThinking(req.thinking, profile, body);
+    if (!req.outputSchema.isEmpty()) {
+        body.insert(QLatin1StringView("response_format"),
+            QJsonObject {{QStringLiteral("type"), QStringLiteral("json_schema")},
+                {QStringLiteral("json_schema"),
+                    QJsonObject {{QStringLiteral("name"), QStringLiteral("output")},
+                        {QStringLiteral("schema"), req.outputSchema}, {QStringLiteral("strict"), false}}}});
+    }
+    if (!req.userId.isEmpty()) {
+        const QByteArray hash = QCryptographicHash::hash(req.userId.toUtf8(), QCryptographicHash::Sha256).toHex();
+        body.insert(QLatin1StringView("user"), QString::fromLatin1(hash)); // 64 hex characters
+    }
+    return compactJson(body);
+}
+
+} // namespace reference
 
 namespace {
 
@@ -100,12 +594,29 @@ canon::Tool tool(const QString& name, const QJsonObject& schema = {})
     return t;
 }
 
+// openaichat::encodeRequest, checked against the reference encoder: the same bytes and the same tool-name mapping
+// (a mismatch fails the running test).
+QByteArray checkedEncode(const canon::Request& req, const ModelProfile& profile, canon::TranslationContext& ctx)
+{
+    canon::TranslationContext refCtx = ctx;
+    const QByteArray body = openaichat::encodeRequest(req, profile, ctx);
+    const QByteArray ref = reference::referenceEncodeRequest(req, profile, refCtx);
+    if (body != ref) {
+        qWarning("encodeRequest: %s", body.constData());
+        qWarning("reference:     %s", ref.constData());
+    }
+    QTest::qVerify(body == ref, "body == ref", "encodeRequest differs from the reference encoder", __FILE__, __LINE__);
+    QTest::qVerify(ctx.toolNameToClient == refCtx.toolNameToClient, "ctx == refCtx",
+        "tool-name mapping differs from the reference encoder", __FILE__, __LINE__);
+    return body;
+}
+
 QJsonObject encode(
     const canon::Request& req, const ModelProfile& profile = {}, canon::TranslationContext* ctxOut = nullptr)
 {
     canon::TranslationContext ctx;
     ctx.upstreamModel = QStringLiteral("upstream-model");
-    const QByteArray body = openaichat::encodeRequest(req, profile, ctx);
+    const QByteArray body = checkedEncode(req, profile, ctx);
     if (ctxOut)
         *ctxOut = ctx;
     const QJsonDocument doc = QJsonDocument::fromJson(body);
@@ -137,6 +648,119 @@ canon::Request basic()
 QJsonObject obj(const char* json)
 {
     return QJsonDocument::fromJson(json).object();
+}
+
+// A conversation around a recorded response: a user turn, the response as the assistant turn, and a user turn
+// answering its tool calls (declared as tools, one with a name the upstream would reject).
+canon::Request requestAround(const canon::Response& response)
+{
+    canon::Request r;
+    r.model = response.model.isEmpty() ? QStringLiteral("m") : response.model;
+    r.maxTokens = 4096;
+    r.stream = true;
+    r.system = {text(QStringLiteral("You are helpful."))};
+    r.messages.append(user({text(QStringLiteral("Do the thing."))}));
+    r.messages.append(assistant(response.content));
+    QList<Part> results;
+    QSet<QString> names;
+    for (const Part& p : response.content) {
+        if (p.kind != PartKind::ToolCall)
+            continue;
+        results.append(toolResult(p.id, {text(QStringLiteral("result of ") + p.name)}, results.size() % 2));
+        if (!names.contains(p.name)) {
+            names.insert(p.name);
+            r.tools.append(tool(p.name));
+        }
+    }
+    r.tools.append(tool(QStringLiteral("bad name/with spaces")));
+    results.append(text(QStringLiteral("Continue.")));
+    r.messages.append(user(results));
+    return r;
+}
+
+// Every kind of part and the repairs and fallbacks of the encoder in one request.
+canon::Request variedRequest()
+{
+    canon::Request r;
+    r.model = QStringLiteral("claude-x");
+    r.maxTokens = 100000;
+    r.temperature = 1.0;
+    r.topP = 0.9;
+    r.stopSequences = {QString(), QStringLiteral("a"), QStringLiteral("b"), QString(), QStringLiteral("c"),
+        QStringLiteral("d"), QStringLiteral("e")};
+    r.userId = QStringLiteral("user-1");
+    r.outputSchema = QJsonObject {{QStringLiteral("type"), QStringLiteral("object")}};
+    r.system = {text(QStringLiteral("x-anthropic-billing-header: cc")), text(QStringLiteral("  \n")),
+        text(QStringLiteral("Rules \u00e9\u4e2d")), text(QStringLiteral("More rules"))};
+    canon::Tool builtin;
+    builtin.name = QStringLiteral("web_search");
+    builtin.builtinType = QStringLiteral("web_search_20250305");
+    canon::Tool noDescription = tool(QStringLiteral("plain"), QJsonObject {{QStringLiteral("type"), 3}});
+    noDescription.description.clear();
+    r.tools = {tool(QStringLiteral("Read")), builtin, noDescription,
+        tool(QStringLiteral("x").repeated(80),
+            QJsonObject {{QStringLiteral("$schema"), QStringLiteral("s")},
+                {QStringLiteral("properties"), QStringLiteral("not an object")}}),
+        tool(QStringLiteral("Read"))};
+    Part docText;
+    docText.kind = PartKind::Document;
+    docText.title = QStringLiteral("Notes");
+    docText.text = QStringLiteral("the notes");
+    Part docPdf;
+    docPdf.kind = PartKind::Document;
+    docPdf.data = QStringLiteral("JVBERi0=");
+    Part docB64Text;
+    docB64Text.kind = PartKind::Document;
+    docB64Text.mediaType = QStringLiteral("text/plain");
+    docB64Text.data = QString::fromLatin1(QByteArray("plain text body").toBase64());
+    Part docEmptyB64;
+    docEmptyB64.kind = PartKind::Document;
+    docEmptyB64.mediaType = QStringLiteral("text/csv");
+    docEmptyB64.data = QStringLiteral("====");
+    Part docUrl;
+    docUrl.kind = PartKind::Document;
+    docUrl.url = QStringLiteral("https://example.com/a.pdf");
+    Part docNothing;
+    docNothing.kind = PartKind::Document;
+    Part emptyImage;
+    emptyImage.kind = PartKind::Image;
+    Part opaque;
+    opaque.kind = PartKind::Opaque;
+    opaque.raw = QJsonObject {{QStringLiteral("type"), QStringLiteral("server_tool_use")}};
+    Part redacted;
+    redacted.kind = PartKind::RedactedReasoning;
+    redacted.data = QStringLiteral("xyz");
+    const QString controls = QStringLiteral("ctl \b\f\n\r\t") + QChar(1) + QChar(0x7f) + QChar(0xd800)
+        + QStringLiteral(" end ") + QChar(0xdc00) + QStringLiteral(" \"q\" \\ \U0001F600");
+    r.messages = {
+        user({text(QStringLiteral("only text"))}),
+        user({docText}),
+        user({docB64Text, emptyImage, docNothing}),
+        user({image(QString(), QStringLiteral("AAAA")), imageUrl(QStringLiteral("https://x/y.png")), docPdf, docUrl,
+            docEmptyB64, text(QStringLiteral("  ")), text(controls), opaque}),
+        assistant({reasoning(QStringLiteral("think")), text(QStringLiteral(" ")), redacted,
+            toolCall(QStringLiteral("c1"), QStringLiteral("Read"),
+                QJsonObject {{QStringLiteral("path"), controls}, {QStringLiteral("n"), 1.5},
+                    {QStringLiteral("big"), 1e300}, {QStringLiteral("neg"), -0.0}}),
+            toolCall(QStringLiteral("c2"), QStringLiteral("Unknown tool!"), {}),
+            toolCall(QStringLiteral("c3"), QStringLiteral("x").repeated(80), {}),
+            toolCall(QStringLiteral("c1"), QStringLiteral("Read"), {})}),
+        user({toolResult(QStringLiteral("c2"),
+                  {image(QStringLiteral("image/jpeg"), QStringLiteral("BBBB")), text(QStringLiteral("t")), docPdf,
+                      docText, imageUrl(QStringLiteral("https://i"))}),
+            toolResult(QStringLiteral("zz"), {text(QStringLiteral("orphan"))}),
+            toolResult(QStringLiteral("c2"), {}, true), toolResult(QStringLiteral("c1"), {emptyImage}),
+            text(QStringLiteral("after results"))}),
+        msg(canon::Role::System, {text(QStringLiteral("mid system")), text(QString())}),
+        msg(canon::Role::System, {text(QStringLiteral(" "))}),
+        user({toolResult(QStringLiteral("c9"), {image(QStringLiteral("image/png"), QStringLiteral("CCCC"))})}),
+        assistant({reasoning(QStringLiteral("only reasoning"))}),
+        assistant({toolCall(QStringLiteral("c4"), QStringLiteral("plain"), {})}),
+        assistant({text(QStringLiteral("a")), text(QStringLiteral("b"))}),
+        user({toolResult(QStringLiteral("c4"), {text(QStringLiteral("late"))})}),
+        assistant({toolCall(QStringLiteral("c5"), QStringLiteral("plain"), {})}),
+    };
+    return r;
 }
 
 } // namespace
@@ -860,7 +1484,7 @@ private Q_SLOTS:
         ModelProfile profile;
         profile.reasoningEcho = true;
         canon::TranslationContext ctx;
-        const QByteArray body = openaichat::encodeRequest(r, profile, ctx);
+        const QByteArray body = checkedEncode(r, profile, ctx);
         const auto decoded = openaichat::decodeRequest(body);
         QVERIFY2(decoded.ok(), qPrintable(decoded.ok() ? QString() : decoded.error().message));
         const canon::Request& d = decoded.value();
@@ -914,8 +1538,8 @@ private Q_SLOTS:
 
         // Re-encoding the decoded request gives the same body.
         canon::TranslationContext ctx2;
-        QCOMPARE(QJsonDocument::fromJson(openaichat::encodeRequest(d, profile, ctx2)).object(),
-            QJsonDocument::fromJson(body).object());
+        QCOMPARE(
+            QJsonDocument::fromJson(checkedEncode(d, profile, ctx2)).object(), QJsonDocument::fromJson(body).object());
     }
 
     void largeRequestSpeed()
@@ -940,7 +1564,7 @@ private Q_SLOTS:
         ModelProfile profile;
         profile.contextWindow = 200000; // includes the input estimate for the clamp
         canon::TranslationContext ctx;
-        QByteArray body = openaichat::encodeRequest(r, profile, ctx);
+        QByteArray body = checkedEncode(r, profile, ctx);
         QVERIFY(body.size() > 60000);
         QElapsedTimer timer;
         timer.start();
@@ -981,6 +1605,103 @@ private Q_SLOTS:
         QVERIFY(!openaichat::decodeRequest("nope").ok());
         QCOMPARE(openaichat::decodeRequest("[]").error().httpStatus, 400);
         QCOMPARE(openaichat::decodeRequest(R"({"model":"x"})").error().type, canon::ErrorType::InvalidRequest);
+    }
+
+    // encodeRequest writes bytes directly; the reference encoder builds the QJsonObject tree. Over requests derived
+    // from every recorded response fixture, a request with every kind of part and quirk, the Anthropic bodies of
+    // the tests and the bench, and every profile variant, both give the same bytes.
+    void matchesReferenceEncoder()
+    {
+        QList<canon::Request> requests = {variedRequest(), basic()};
+        for (const QString& dialect : {QStringLiteral("anthropic"), QStringLiteral("openai-chat")}) {
+            QDir d(sharedDir() + QStringLiteral("/fixtures/upstream/") + dialect);
+            for (const QString& f : d.entryList({QStringLiteral("*.json")}, QDir::Files, QDir::Name)) {
+                QFile file(d.filePath(f));
+                if (!file.open(QIODevice::ReadOnly))
+                    continue;
+                const QByteArray bytes = file.readAll();
+                const auto response = dialect == u"anthropic"
+                    ? anthropic::decodeResponse(bytes)
+                    : openaichat::decodeResponse(bytes, canon::TranslationContext());
+                if (response.ok())
+                    requests.append(requestAround(*response));
+            }
+        }
+        QByteArrayList anthropicBodies = {
+            "{\"model\":\"m\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+            "{\"model\":\"m\",\"max_tokens\":10,\"system\":\"s\",\"temperature\":1,\"top_p\":0.25,\"stream\":true,"
+            "\"stop_sequences\":[\"a\",\"\",\"b\"],\"metadata\":{\"user_id\":\"u\"},\"thinking\":{\"type\":"
+            "\"enabled\",\"budget_tokens\":2000},\"tool_choice\":{\"type\":\"tool\",\"name\":\"t\"},\"tools\":[{"
+            "\"name\":\"t\",\"description\":\"d\\u00e9\",\"input_schema\":{\"$schema\":\"x\",\"type\":\"object\"}},"
+            "{\"type\":\"web_search_20250305\",\"name\":\"web_search\"}],\"messages\":[{\"role\":\"user\",\"content\":"
+            "[{\"type\":\"text\",\"text\":\"q \\\"quoted\\\" \\b\\f\\u0001 \\ud83d\\ude00\"}]},{\"role\":\"assistant\","
+            "\"content\":[{\"type\":\"thinking\",\"thinking\":\"hm\",\"signature\":\"sig\"},{\"type\":\"tool_use\","
+            "\"id\":\"c1\",\"name\":\"t\",\"input\":{\"k\":\"v\\n\\\"\",\"n\":[1,2.5,-3e300,true,null]}}]},{\"role\":"
+            "\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":\"c1\",\"is_error\":true,\"content\":"
+            "[{\"type\":\"text\",\"text\":\"bad\"}]}]}]}",
+        };
+        QString benchDir = qEnvironmentVariable("SY_BENCH_DIR");
+        if (benchDir.isEmpty())
+            benchDir = QDir::homePath() + QStringLiteral("/.cache/switchyard-bench");
+        QDir bodies(benchDir + QStringLiteral("/bodies"));
+        for (const QString& f : bodies.entryList({QStringLiteral("anthropic*.json")}, QDir::Files, QDir::Name)) {
+            QFile file(bodies.filePath(f));
+            if (file.open(QIODevice::ReadOnly))
+                anthropicBodies.append(file.readAll());
+        }
+        for (const QByteArray& body : std::as_const(anthropicBodies)) {
+            const auto decoded = anthropic::decodeRequest(body);
+            QVERIFY2(decoded.ok(), body.constData());
+            requests.append(*decoded);
+        }
+        QVERIFY(requests.size() > 20);
+
+        QList<ModelProfile> profiles(9);
+        profiles[1].reasoningEcho = true;
+        profiles[1].useMaxCompletionTokens = true;
+        profiles[1].sendStreamOptions = true;
+        profiles[2].reasoningStyle = QStringLiteral("deepseek");
+        profiles[2].reasoningEcho = true;
+        profiles[3].reasoningStyle = QStringLiteral("OpenRouter");
+        profiles[4].reasoningStyle = QStringLiteral("qwen");
+        profiles[5].reasoningStyle = QStringLiteral("none");
+        profiles[6].contextWindow = 8000;
+        profiles[6].maxOutputTokens = 5000;
+        profiles[7].reasoningStyle = QStringLiteral("openrouter");
+        profiles[7].sendStreamOptions = true;
+        profiles[8].reasoningStyle = QStringLiteral("deepseek");
+        int checked = 0;
+        for (int i = 0; i < requests.size(); ++i) {
+            for (int k = 0; k < profiles.size(); ++k) {
+                canon::Request r = requests.at(i);
+                // vary the settings each profile sees
+                using TM = canon::Thinking::Mode;
+                const TM modes[] = {TM::Unset, TM::Enabled, TM::Adaptive, TM::Disabled};
+                if (k > 0)
+                    r.thinking.mode = modes[(i + k) % 4];
+                if (k % 3 == 1)
+                    r.thinking.budgetTokens = (i % 2) ? 0 : 5000 * k;
+                if (k % 4 == 2)
+                    r.thinking.effort = QStringLiteral("XHigh");
+                using CM = canon::ToolChoice::Mode;
+                const CM choices[] = {CM::Unset, CM::Auto, CM::Any, CM::Tool, CM::None};
+                if (k > 0) {
+                    r.toolChoice.mode = choices[(i + k) % 5];
+                    r.toolChoice.disableParallel = (i + k) % 2;
+                    if (r.toolChoice.mode == CM::Tool && k % 2 && !r.tools.isEmpty())
+                        r.toolChoice.name = r.tools.first().name;
+                }
+                canon::TranslationContext ctx;
+                if (k % 2)
+                    ctx.upstreamModel = QStringLiteral("upstream");
+                const QByteArray body = checkedEncode(r, profiles.at(k), ctx);
+                if (QTest::currentTestFailed())
+                    QFAIL(qPrintable(QStringLiteral("request %1, profile %2").arg(i).arg(k)));
+                QVERIFY(QJsonDocument::fromJson(body).isObject());
+                ++checked;
+            }
+        }
+        qInfo("%d encodings equal to the reference", checked);
     }
 };
 

@@ -6,14 +6,279 @@
 #include "protocol/tokencount.h"
 
 #include <QDir>
+#include <QDirIterator>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRandomGenerator>
 #include <QTest>
 
 using namespace sy;
+
+// The estimator as it was before its ASCII fast path (one code point at a time): estimateTextTokens must give
+// exactly its results (see matchesReference).
+namespace reference {
+
+constexpr int SingleTokenWordLength = 8; // ASCII words up to this many letters are one token
+constexpr int LettersPerExtraToken = 7; // each further 7 letters cost one more token
+constexpr int PunctuationPerToken = 3; // mixed ASCII punctuation runs: ~3 characters per token
+constexpr int RepeatedPerToken = 4; // runs of one repeated character ("----", "====")
+constexpr int WhitespacePerToken = 16; // long whitespace runs (indentation)
+constexpr double OtherScriptLettersPerToken = 2.5;
+
+struct Cp
+{
+    char32_t ucs4;
+    int width; // 1 or 2 UTF-16 units
+};
+
+inline Cp codePointAt(QStringView s, qsizetype i)
+{
+    const QChar c = s[i];
+    if (c.isHighSurrogate() && i + 1 < s.size() && s[i + 1].isLowSurrogate())
+        return {QChar::surrogateToUcs4(c, s[i + 1]), 2};
+    return {c.unicode(), 1};
+}
+
+inline bool isNewline(char32_t u)
+{
+    return u == u'\n' || u == u'\r';
+}
+
+inline bool isLetter(char32_t u)
+{
+    if (u < 128)
+        return (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z');
+    return QChar::isLetter(u);
+}
+
+inline bool isDigit(char32_t u)
+{
+    if (u < 128)
+        return u >= '0' && u <= '9';
+    return QChar::isNumber(u);
+}
+
+inline bool isSpace(char32_t u)
+{
+    if (u < 128)
+        return u == ' ' || (u >= 9 && u <= 13);
+    return QChar::isSpace(u);
+}
+
+inline bool isPunct(char32_t u)
+{
+    return !isSpace(u) && !isLetter(u) && !isDigit(u);
+}
+
+inline bool isCjk(char32_t u)
+{
+    return (u >= 0x3040 && u <= 0x30FF) || (u >= 0x3400 && u <= 0x4DBF) || (u >= 0x4E00 && u <= 0x9FFF)
+        || (u >= 0xAC00 && u <= 0xD7AF) || (u >= 0xF900 && u <= 0xFAFF) || (u >= 0x20000 && u <= 0x2FFFF);
+}
+
+inline bool isUpperAscii(char32_t u)
+{
+    return u >= 'A' && u <= 'Z';
+}
+
+inline bool isLowerAscii(char32_t u)
+{
+    return u >= 'a' && u <= 'z';
+}
+
+qint64 ceilDiv(qint64 a, qint64 b)
+{
+    return (a + b - 1) / b;
+}
+
+// A run of letters [begin, end).
+qint64 wordTokens(QStringView s, qsizetype begin, qsizetype end)
+{
+    qint64 letters = 0;
+    qint64 cjk = 0;
+    qint64 nonAscii = 0;
+    qint64 upper = 0;
+    qint64 caseChanges = 0;
+    char32_t prev = 0;
+    for (qsizetype i = begin; i < end;) {
+        const Cp cp = codePointAt(s, i);
+        ++letters;
+        if (cp.ucs4 >= 128) {
+            ++nonAscii;
+            if (isCjk(cp.ucs4))
+                ++cjk;
+        } else if (isUpperAscii(cp.ucs4)) {
+            ++upper;
+            if (isLowerAscii(prev))
+                ++caseChanges;
+        }
+        prev = cp.ucs4;
+        i += cp.width;
+    }
+    if (nonAscii > 0) {
+        const qint64 other = letters - cjk;
+        return cjk
+            + (other > 0 ? std::max<qint64>(1, qint64(std::ceil(double(other) / OtherScriptLettersPerToken))) : 0);
+    }
+    qint64 t
+        = letters <= SingleTokenWordLength ? 1 : 1 + ceilDiv(letters - SingleTokenWordLength, LettersPerExtraToken);
+    if (letters > 1 && upper == letters)
+        t = std::max<qint64>(t, qint64(std::ceil(double(letters) / 2.5)));
+    else
+        t += caseChanges;
+    return t;
+}
+
+// A punctuation/symbol run [begin, end) without its optional leading space and trailing newlines.
+qint64 punctuationTokens(QStringView s, qsizetype begin, qsizetype end)
+{
+    qint64 ascii = 0;
+    qint64 other = 0;
+    bool repeated = true;
+    char32_t first = 0;
+    for (qsizetype i = begin; i < end;) {
+        const Cp cp = codePointAt(s, i);
+        if (cp.ucs4 < 128) {
+            if (ascii == 0)
+                first = cp.ucs4;
+            else if (cp.ucs4 != first)
+                repeated = false;
+            ++ascii;
+        } else {
+            ++other;
+        }
+        i += cp.width;
+    }
+    qint64 t = other;
+    if (ascii > 0)
+        t += ceilDiv(ascii, repeated ? RepeatedPerToken : PunctuationPerToken);
+    return std::max<qint64>(1, t);
+}
+
+qint64 whitespaceTokens(qsizetype length)
+{
+    return length <= WhitespacePerToken ? 1 : ceilDiv(length, WhitespacePerToken);
+}
+
+bool matchContraction(QStringView s, qsizetype i, qsizetype* end)
+{
+    // 's 't 're 've 'm 'll 'd (case-insensitive), as GPT pre-tokenizers split them.
+    if (i + 1 >= s.size())
+        return false;
+    const char16_t a = s[i + 1].toLower().unicode();
+    const char16_t b = i + 2 < s.size() ? s[i + 2].toLower().unicode() : 0;
+    if (a == u's' || a == u'd' || a == u'm' || a == u't') {
+        *end = i + 2;
+        return true;
+    }
+    if ((a == u'l' && b == u'l') || (a == u'v' && b == u'e') || (a == u'r' && b == u'e')) {
+        *end = i + 3;
+        return true;
+    }
+    return false;
+}
+
+qint64 referenceEstimateTextTokens(QStringView s)
+{
+    const qsizetype n = s.size();
+    qint64 tokens = 0;
+    qsizetype i = 0;
+    while (i < n) {
+        const Cp cp = codePointAt(s, i);
+        const char32_t c = cp.ucs4;
+
+        // 1. contractions
+        qsizetype end = 0;
+        if ((c == u'\'' || c == u'\u2019') && matchContraction(s, i, &end)) {
+            ++tokens;
+            i = end;
+            continue;
+        }
+        // 2. a letter run, optionally led by one character that is not a letter, digit or newline
+        qsizetype start = -1;
+        if (isLetter(c)) {
+            start = i;
+        } else if (!isNewline(c) && !isDigit(c) && i + cp.width < n && isLetter(codePointAt(s, i + cp.width).ucs4)) {
+            start = i + cp.width;
+        }
+        if (start >= 0) {
+            qsizetype j = start;
+            while (j < n) {
+                const Cp next = codePointAt(s, j);
+                if (!isLetter(next.ucs4))
+                    break;
+                j += next.width;
+            }
+            tokens += wordTokens(s, start, j);
+            i = j;
+            continue;
+        }
+        // 3. digit groups of up to 3
+        if (isDigit(c)) {
+            int count = 0;
+            qsizetype j = i;
+            while (j < n && count < 3) {
+                const Cp next = codePointAt(s, j);
+                if (!isDigit(next.ucs4))
+                    break;
+                j += next.width;
+                ++count;
+            }
+            ++tokens;
+            i = j;
+            continue;
+        }
+        // 4. punctuation run with an optional leading space and trailing newlines
+        if (isPunct(c) || (c == u' ' && i + 1 < n && isPunct(codePointAt(s, i + 1).ucs4))) {
+            const qsizetype coreStart = isPunct(c) ? i : i + 1;
+            qsizetype j = coreStart;
+            while (j < n) {
+                const Cp next = codePointAt(s, j);
+                if (!isPunct(next.ucs4))
+                    break;
+                j += next.width;
+            }
+            tokens += punctuationTokens(s, coreStart, j);
+            while (j < n && isNewline(s[j].unicode()))
+                ++j;
+            i = j;
+            continue;
+        }
+        // 5. whitespace
+        qsizetype j = i;
+        qsizetype lastNewline = -1;
+        while (j < n) {
+            const char16_t u = s[j].unicode();
+            if (!isSpace(u))
+                break;
+            if (isNewline(u))
+                lastNewline = j;
+            ++j;
+        }
+        if (j == i) {
+            // Not reachable for well-formed text (every code point falls in one class); stay safe.
+            ++tokens;
+            i += cp.width;
+            continue;
+        }
+        if (lastNewline >= 0) {
+            tokens += whitespaceTokens(lastNewline + 1 - i);
+            i = lastNewline + 1;
+            continue;
+        }
+        qsizetype len = j - i;
+        if (j < n && len > 1)
+            len -= 1; // the last space belongs to the next piece
+        tokens += whitespaceTokens(len);
+        i += len;
+    }
+    return tokens;
+}
+
+} // namespace reference
 
 namespace {
 
@@ -369,6 +634,45 @@ private Q_SLOTS:
         qInfo("estimateTextTokens: %lld chars -> %lld tokens in %lld ms", qint64(big.size()), tokens, ms);
         QVERIFY(tokens > 300000);
         QVERIFY(ms < 2000);
+    }
+
+    // The ASCII fast path changes no result: random mixes of every character class (ASCII, other scripts, CJK,
+    // surrogate pairs, lone surrogates, non-ASCII spaces, digits and apostrophes), and the fixture texts.
+    void matchesReference()
+    {
+        const QList<QChar> pool = {QLatin1Char('a'), QLatin1Char('Z'), QLatin1Char('q'), QLatin1Char('L'),
+            QLatin1Char('0'), QLatin1Char('7'), QLatin1Char(' '), QLatin1Char(' '), QLatin1Char('\n'),
+            QLatin1Char('\r'), QLatin1Char('\t'), QLatin1Char('\''), QLatin1Char('s'), QLatin1Char('l'),
+            QLatin1Char('e'), QLatin1Char('v'), QLatin1Char('D'), QLatin1Char('-'), QLatin1Char('{'), QLatin1Char('"'),
+            QChar(0x01), QChar(0x7f), QChar(0xe9), QChar(0xc9), QChar(0x4e2d), QChar(0x3042), QChar(0x2019),
+            QChar(0x00a0), QChar(0x2003), QChar(0x0663), QChar(0x00b2), QChar(0x2014), QChar(0x00a9), QChar(0xd83d),
+            QChar(0xde00), QChar(0x017f), QChar(0x0130), QChar(0x212a), QChar(0x0085), QChar(0x03a9)};
+        QRandomGenerator rng(1234);
+        for (int round = 0; round < 20000; ++round) {
+            QString s;
+            const int len = int(rng.bounded(24));
+            const bool mostlyAscii = round % 2;
+            for (int k = 0; k < len; ++k) {
+                const int limit = mostlyAscii && rng.bounded(8) ? 20 : int(pool.size());
+                s += pool.at(int(rng.bounded(limit)));
+            }
+            if (estimateTextTokens(s) != reference::referenceEstimateTextTokens(s)) {
+                QString codes;
+                for (QChar c : std::as_const(s))
+                    codes += QString::number(c.unicode(), 16) + QLatin1Char(' ');
+                QFAIL(qPrintable(QStringLiteral("differs for: ") + codes));
+            }
+        }
+        const QString root = sharedDir() + QStringLiteral("/fixtures/upstream/");
+        QDirIterator it(root, {QStringLiteral("*.json"), QStringLiteral("*.sse"), QStringLiteral("*.txt")}, QDir::Files,
+            QDirIterator::Subdirectories);
+        int files = 0;
+        while (it.hasNext()) {
+            const QString text = QString::fromUtf8(readFile(it.next()));
+            QCOMPARE(estimateTextTokens(text), reference::referenceEstimateTextTokens(text));
+            ++files;
+        }
+        qInfo("fast path equal to the reference on %d fixture files", files);
     }
 
     void calibration()

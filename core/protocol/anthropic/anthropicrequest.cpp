@@ -28,12 +28,91 @@ bool isBlank(const QString& s)
     return true;
 }
 
-QList<Part> decodeTextBlocks(const QJsonValue& v, const QString& path, bool* ok, QString* error)
+// The decoder is written once over a JSON value type V with QJsonValue's reading API, and runs over TapeValue (the
+// fast route: no Qt containers but for tool schemas, tool inputs and opaque blocks) or QJsonValue (the route for
+// documents the tape does not take, and for decodeContentBlock's callers). A few helpers bridge the two.
+
+inline QJsonValue member(const QJsonValue& v, QLatin1StringView key)
+{
+    return v.toObject().value(key);
+}
+
+inline json::TapeValue member(const json::TapeValue& v, QLatin1StringView key)
+{
+    return v.value(key);
+}
+
+inline bool hasMember(const QJsonValue& v, QLatin1StringView key)
+{
+    return v.toObject().contains(key);
+}
+
+inline bool hasMember(const json::TapeValue& v, QLatin1StringView key)
+{
+    return v.contains(key);
+}
+
+// A string equal to `s` (s non-empty).
+inline bool isText(const QJsonValue& v, QLatin1StringView s)
+{
+    return v.isString() && v.toString() == s;
+}
+
+inline bool isText(const json::TapeValue& v, QLatin1StringView s)
+{
+    return v.equals(s);
+}
+
+// The elements of an array (none for anything else).
+inline QJsonArray elements(const QJsonValue& v)
+{
+    return v.toArray();
+}
+
+inline json::TapeValue elements(const json::TapeValue& v)
+{
+    return v;
+}
+
+inline QJsonObject jsonObject(const QJsonValue& v)
+{
+    return v.toObject();
+}
+
+inline QJsonObject jsonObject(const json::TapeValue& v)
+{
+    return v.toJsonObject();
+}
+
+// An array without elements (or not an array).
+inline bool isEmptyArray(const QJsonValue& v)
+{
+    return v.toArray().isEmpty();
+}
+
+inline bool isEmptyArray(const json::TapeValue& v)
+{
+    return v.isEmpty();
+}
+
+// An object with at least one member.
+inline bool isNonEmptyObject(const QJsonValue& v)
+{
+    return !v.toObject().isEmpty();
+}
+
+inline bool isNonEmptyObject(const json::TapeValue& v)
+{
+    return v.isObject() && !v.isEmpty();
+}
+
+template<typename V> QList<Part> decodeTextBlocks(const V& v, const QString& path, bool* ok, QString* error)
 {
     QList<Part> out;
     if (v.isString()) {
-        if (!isBlank(v.toString()))
-            out.append(Part::makeText(v.toString()));
+        QString t = v.toString();
+        if (!isBlank(t))
+            out.append(Part::makeText(t));
         return out;
     }
     if (!v.isArray()) {
@@ -41,44 +120,44 @@ QList<Part> decodeTextBlocks(const QJsonValue& v, const QString& path, bool* ok,
         *error = path + QStringLiteral(": expected a string or a list of text blocks");
         return out;
     }
-    const QJsonArray arr = v.toArray();
-    for (int i = 0; i < arr.size(); ++i) {
-        const QJsonObject b = arr.at(i).toObject();
-        if (b.value(QLatin1String("type")).toString() != QLatin1String("text")) {
+    int i = 0;
+    for (const auto& b : elements(v)) {
+        if (!isText(member(b, QLatin1String("type")), QLatin1String("text"))) {
             *ok = false;
             *error = path + QStringLiteral(".%1: expected a text block").arg(i);
             return out;
         }
-        const QString t = b.value(QLatin1String("text")).toString();
+        QString t = member(b, QLatin1String("text")).toString();
         if (!isBlank(t))
             out.append(Part::makeText(t));
+        ++i;
     }
     return out;
 }
 
-Part decodeSource(const QJsonObject& src, PartKind kind)
+template<typename V> Part decodeSource(const V& src, PartKind kind)
 {
     Part p;
     p.kind = kind;
-    const QString type = src.value(QLatin1String("type")).toString();
-    p.mediaType = src.value(QLatin1String("media_type")).toString();
-    if (type == QLatin1String("base64")) {
-        p.data = src.value(QLatin1String("data")).toString();
-    } else if (type == QLatin1String("url")) {
-        p.url = src.value(QLatin1String("url")).toString();
-    } else if (type == QLatin1String("text")) {
-        p.text = src.value(QLatin1String("data")).toString();
+    const auto type = member(src, QLatin1String("type"));
+    p.mediaType = member(src, QLatin1String("media_type")).toString();
+    if (isText(type, QLatin1String("base64"))) {
+        p.data = member(src, QLatin1String("data")).toString();
+    } else if (isText(type, QLatin1String("url"))) {
+        p.url = member(src, QLatin1String("url")).toString();
+    } else if (isText(type, QLatin1String("text"))) {
+        p.text = member(src, QLatin1String("data")).toString();
         if (p.mediaType.isEmpty())
             p.mediaType = QStringLiteral("text/plain");
-    } else if (type == QLatin1String("content")) {
-        const QJsonValue c = src.value(QLatin1String("content"));
+    } else if (isText(type, QLatin1String("content"))) {
+        const auto c = member(src, QLatin1String("content"));
         if (c.isString()) {
             p.text = c.toString();
         } else {
             QStringList texts;
-            for (const QJsonValue& b : c.toArray()) {
-                if (b.toObject().value(QLatin1String("type")).toString() == QLatin1String("text"))
-                    texts.append(b.toObject().value(QLatin1String("text")).toString());
+            for (const auto& b : elements(c)) {
+                if (isText(member(b, QLatin1String("type")), QLatin1String("text")))
+                    texts.append(member(b, QLatin1String("text")).toString());
             }
             p.text = texts.join(QLatin1Char('\n'));
         }
@@ -87,54 +166,54 @@ Part decodeSource(const QJsonObject& src, PartKind kind)
     return p;
 }
 
-} // namespace
-
-Part decodeContentBlock(const QJsonObject& b, bool* ok, QString* error)
+template<typename V> Part decodeBlock(const V& b, bool* ok, QString* error)
 {
     Part p;
-    const QString type = b.value(QLatin1String("type")).toString();
-    if (type == QLatin1String("text")) {
-        p.text = b.value(QLatin1String("text")).toString();
-    } else if (type == QLatin1String("image")) {
-        p = decodeSource(b.value(QLatin1String("source")).toObject(), PartKind::Image);
+    const auto type = member(b, QLatin1String("type"));
+    if (isText(type, QLatin1String("text"))) {
+        p.text = member(b, QLatin1String("text")).toString();
+    } else if (isText(type, QLatin1String("image"))) {
+        p = decodeSource(member(b, QLatin1String("source")), PartKind::Image);
         if (p.data.isEmpty() && p.url.isEmpty()) {
             *ok = false;
             *error = QStringLiteral("image block needs a base64 or url source");
         }
-    } else if (type == QLatin1String("document")) {
-        p = decodeSource(b.value(QLatin1String("source")).toObject(), PartKind::Document);
-        p.title = b.value(QLatin1String("title")).toString();
-    } else if (type == QLatin1String("search_result")) {
+    } else if (isText(type, QLatin1String("document"))) {
+        p = decodeSource(member(b, QLatin1String("source")), PartKind::Document);
+        p.title = member(b, QLatin1String("title")).toString();
+    } else if (isText(type, QLatin1String("search_result"))) {
         QStringList texts;
-        const QString title = b.value(QLatin1String("title")).toString();
+        const QString title = member(b, QLatin1String("title")).toString();
         if (!title.isEmpty())
             texts.append(title);
-        for (const QJsonValue& c : b.value(QLatin1String("content")).toArray())
-            texts.append(c.toObject().value(QLatin1String("text")).toString());
-        const QString source = b.value(QLatin1String("source")).toString();
+        for (const auto& c : elements(member(b, QLatin1String("content"))))
+            texts.append(member(c, QLatin1String("text")).toString());
+        const QString source = member(b, QLatin1String("source")).toString();
         if (!source.isEmpty())
             texts.append(QStringLiteral("Source: ") + source);
         p.text = texts.join(QLatin1Char('\n'));
-    } else if (type == QLatin1String("tool_use")) {
+    } else if (isText(type, QLatin1String("tool_use"))) {
         p.kind = PartKind::ToolCall;
-        p.id = b.value(QLatin1String("id")).toString();
-        p.name = b.value(QLatin1String("name")).toString();
-        p.input = b.value(QLatin1String("input")).toObject();
+        p.id = member(b, QLatin1String("id")).toString();
+        p.name = member(b, QLatin1String("name")).toString();
+        p.input = jsonObject(member(b, QLatin1String("input")));
         if (p.id.isEmpty() || p.name.isEmpty()) {
             *ok = false;
             *error = QStringLiteral("tool_use block needs \"id\" and \"name\"");
         }
-    } else if (type == QLatin1String("tool_result")) {
+    } else if (isText(type, QLatin1String("tool_result"))) {
         p.kind = PartKind::ToolResult;
-        p.toolCallId = b.value(QLatin1String("tool_use_id")).toString();
-        p.isError = b.value(QLatin1String("is_error")).toBool();
-        const QJsonValue c = b.value(QLatin1String("content"));
+        p.toolCallId = member(b, QLatin1String("tool_use_id")).toString();
+        p.isError = member(b, QLatin1String("is_error")).toBool();
+        const auto c = member(b, QLatin1String("content"));
         if (c.isString()) {
-            if (!c.toString().isEmpty())
-                p.content.append(Part::makeText(c.toString()));
+            QString t = c.toString();
+            if (!t.isEmpty())
+                p.content.append(Part::makeText(t));
         } else if (c.isArray()) {
-            for (const QJsonValue& inner : c.toArray()) {
-                Part ip = decodeContentBlock(inner.toObject(), ok, error);
+            for (const auto& inner : elements(c)) {
+                // like decodeContentBlock(inner.toObject()): a non-object element is an empty block
+                Part ip = decodeBlock(inner.isObject() ? V(inner) : V(), ok, error);
                 if (ip.kind == PartKind::Text && ip.text.isEmpty())
                     continue;
                 p.content.append(ip);
@@ -144,23 +223,193 @@ Part decodeContentBlock(const QJsonObject& b, bool* ok, QString* error)
             *ok = false;
             *error = QStringLiteral("tool_result block needs \"tool_use_id\"");
         }
-    } else if (type == QLatin1String("thinking")) {
+    } else if (isText(type, QLatin1String("thinking"))) {
         p.kind = PartKind::Reasoning;
-        p.text = b.value(QLatin1String("thinking")).toString();
-        p.signature = b.value(QLatin1String("signature")).toString();
-    } else if (type == QLatin1String("redacted_thinking")) {
+        p.text = member(b, QLatin1String("thinking")).toString();
+        p.signature = member(b, QLatin1String("signature")).toString();
+    } else if (isText(type, QLatin1String("redacted_thinking"))) {
         p.kind = PartKind::RedactedReasoning;
-        p.data = b.value(QLatin1String("data")).toString();
+        p.data = member(b, QLatin1String("data")).toString();
     } else {
         // server_tool_use, web_search_tool_result, container_upload, ...: Anthropic-only, kept verbatim.
         p.kind = PartKind::Opaque;
-        p.raw = b;
+        p.raw = jsonObject(b);
         p.raw.remove(QLatin1String("cache_control"));
     }
     return p;
 }
 
+template<typename V> Result<canon::Request, canon::Error> decodeRoot(const V& o, RequestKind kind)
+{
+    using R = Result<canon::Request, canon::Error>;
+    canon::Request req;
+
+    const auto model = member(o, QLatin1String("model"));
+    if (!model.isString())
+        return R::failure(invalid(QStringLiteral("model: Field required (a non-empty string)")));
+    req.model = model.toString();
+    if (req.model.isEmpty())
+        return R::failure(invalid(QStringLiteral("model: Field required (a non-empty string)")));
+
+    if (kind == RequestKind::Messages) {
+        const auto mt = member(o, QLatin1String("max_tokens"));
+        if (mt.isUndefined())
+            return R::failure(invalid(QStringLiteral("max_tokens: Field required")));
+        if (!mt.isDouble() || mt.toDouble() < 0 || mt.toDouble() != double(qint64(mt.toDouble())))
+            return R::failure(invalid(QStringLiteral("max_tokens: must be a non-negative integer")));
+        req.maxTokens = int(std::min<double>(mt.toDouble(), 1e9));
+    }
+
+    const auto messages = member(o, QLatin1String("messages"));
+    if (!messages.isArray())
+        return R::failure(invalid(QStringLiteral("messages: Field required (a list of messages)")));
+    if (isEmptyArray(messages))
+        return R::failure(invalid(QStringLiteral("messages: at least one message is required")));
+
+    bool ok = true;
+    QString error;
+    if (hasMember(o, QLatin1String("system"))) {
+        req.system = decodeTextBlocks(member(o, QLatin1String("system")), QStringLiteral("system"), &ok, &error);
+        if (!ok)
+            return R::failure(invalid(error));
+    }
+
+    int i = 0;
+    for (const auto& mv : elements(messages)) {
+        auto path = [i] { return QStringLiteral("messages.%1").arg(i); };
+        ++i;
+        if (!mv.isObject())
+            return R::failure(invalid(path() + QStringLiteral(": a message must be an object")));
+        const auto role = member(mv, QLatin1String("role"));
+        canon::Message msg;
+        if (isText(role, QLatin1String("user")))
+            msg.role = canon::Role::User;
+        else if (isText(role, QLatin1String("assistant")))
+            msg.role = canon::Role::Assistant;
+        else if (isText(role, QLatin1String("system")))
+            msg.role = canon::Role::System;
+        else
+            return R::failure(invalid(path() + QStringLiteral(".role: must be \"user\" or \"assistant\"")));
+        const auto content = member(mv, QLatin1String("content"));
+        if (content.isString()) {
+            QString t = content.toString();
+            if (!isBlank(t))
+                msg.parts.append(Part::makeText(t));
+        } else if (content.isArray()) {
+            QList<Part> midSystem;
+            int j = 0;
+            for (const auto& bv : elements(content)) {
+                // like .toObject(): a block that is not an object reads as an empty one
+                const V b = bv.isObject() ? V(bv) : V();
+                if (isText(member(b, QLatin1String("type")), QLatin1String("mid_conv_system"))) {
+                    midSystem += decodeTextBlocks(member(b, QLatin1String("content")), path(), &ok, &error);
+                    ++j;
+                    continue;
+                }
+                Part p = decodeBlock(b, &ok, &error);
+                if (!ok)
+                    return R::failure(invalid(QStringLiteral("%1.content.%2: %3").arg(path()).arg(j).arg(error)));
+                ++j;
+                if (p.kind == PartKind::Text && isBlank(p.text))
+                    continue; // empty text blocks are rejected upstream and carry nothing
+                msg.parts.append(p);
+            }
+            if (!midSystem.isEmpty())
+                req.messages.append(canon::Message {canon::Role::System, midSystem});
+        } else {
+            return R::failure(
+                invalid(path() + QStringLiteral(".content: Field required (a string or a list of blocks)")));
+        }
+        if (msg.parts.isEmpty())
+            continue;
+        req.messages.append(msg);
+    }
+
+    for (const auto& tv : elements(member(o, QLatin1String("tools")))) {
+        const V t = tv.isObject() ? V(tv) : V();
+        canon::Tool tool;
+        tool.name = member(t, QLatin1String("name")).toString();
+        const QString type = member(t, QLatin1String("type")).toString();
+        if (!type.isEmpty() && type != QLatin1String("custom")) {
+            tool.builtinType = type;
+            tool.raw = jsonObject(t);
+        } else {
+            tool.description = member(t, QLatin1String("description")).toString();
+            tool.inputSchema = jsonObject(member(t, QLatin1String("input_schema")));
+        }
+        if (tool.name.isEmpty())
+            return R::failure(invalid(QStringLiteral("tools: every tool needs a \"name\"")));
+        req.tools.append(tool);
+    }
+
+    const auto tc = member(o, QLatin1String("tool_choice"));
+    if (isNonEmptyObject(tc)) {
+        const auto t = member(tc, QLatin1String("type"));
+        using M = canon::ToolChoice::Mode;
+        req.toolChoice.mode = isText(t, QLatin1String("any")) ? M::Any
+            : isText(t, QLatin1String("tool"))                ? M::Tool
+            : isText(t, QLatin1String("none"))                ? M::None
+                                                              : M::Auto;
+        req.toolChoice.name = member(tc, QLatin1String("name")).toString();
+        req.toolChoice.disableParallel = member(tc, QLatin1String("disable_parallel_tool_use")).toBool();
+    }
+
+    const auto temperature = member(o, QLatin1String("temperature"));
+    if (temperature.isDouble())
+        req.temperature = temperature.toDouble();
+    const auto topP = member(o, QLatin1String("top_p"));
+    if (topP.isDouble())
+        req.topP = topP.toDouble();
+    const auto topK = member(o, QLatin1String("top_k"));
+    if (topK.isDouble())
+        req.topK = topK.toInt();
+    for (const auto& s : elements(member(o, QLatin1String("stop_sequences")))) {
+        if (s.isString()) {
+            QString t = s.toString();
+            if (!t.isEmpty())
+                req.stopSequences.append(t);
+        }
+    }
+    req.stream = member(o, QLatin1String("stream")).toBool();
+
+    const auto thType = member(member(o, QLatin1String("thinking")), QLatin1String("type"));
+    if (isText(thType, QLatin1String("enabled"))) {
+        req.thinking.mode = canon::Thinking::Mode::Enabled;
+        req.thinking.budgetTokens
+            = member(member(o, QLatin1String("thinking")), QLatin1String("budget_tokens")).toInt();
+    } else if (isText(thType, QLatin1String("adaptive"))) {
+        req.thinking.mode = canon::Thinking::Mode::Adaptive;
+    } else if (isText(thType, QLatin1String("disabled"))) {
+        req.thinking.mode = canon::Thinking::Mode::Disabled;
+    }
+    const auto oc = member(o, QLatin1String("output_config"));
+    req.thinking.effort = member(oc, QLatin1String("effort")).toString();
+    const auto format = member(oc, QLatin1String("format"));
+    if (isText(member(format, QLatin1String("type")), QLatin1String("json_schema")))
+        req.outputSchema = jsonObject(member(format, QLatin1String("schema")));
+
+    const auto uid = member(member(o, QLatin1String("metadata")), QLatin1String("user_id"));
+    if (uid.isString())
+        req.userId = uid.toString();
+    return req;
+}
+
+} // namespace
+
+Part decodeContentBlock(const QJsonObject& b, bool* ok, QString* error)
+{
+    return decodeBlock(QJsonValue(b), ok, error);
+}
+
 Result<canon::Request, canon::Error> decodeRequest(const QByteArray& body, RequestKind kind)
+{
+    json::TapeDocument doc;
+    if (doc.parse(body) && doc.root().isObject())
+        return decodeRoot(doc.root(), kind);
+    return decodeRequestViaQJson(body, kind); // invalid JSON (its error message), not an object, or rare escapes
+}
+
+Result<canon::Request, canon::Error> decodeRequestViaQJson(const QByteArray& body, RequestKind kind)
 {
     using R = Result<canon::Request, canon::Error>;
     QJsonParseError perr;
@@ -171,145 +420,7 @@ Result<canon::Request, canon::Error> decodeRequest(const QByteArray& body, Reque
                                       .arg(perr.offset)));
     if (!doc.isObject())
         return R::failure(invalid(QStringLiteral("the request body must be a JSON object")));
-    const QJsonObject o = doc.object();
-    canon::Request req;
-
-    const QJsonValue model = o.value(QLatin1String("model"));
-    if (!model.isString() || model.toString().isEmpty())
-        return R::failure(invalid(QStringLiteral("model: Field required (a non-empty string)")));
-    req.model = model.toString();
-
-    if (kind == RequestKind::Messages) {
-        const QJsonValue mt = o.value(QLatin1String("max_tokens"));
-        if (mt.isUndefined())
-            return R::failure(invalid(QStringLiteral("max_tokens: Field required")));
-        if (!mt.isDouble() || mt.toDouble() < 0 || mt.toDouble() != double(qint64(mt.toDouble())))
-            return R::failure(invalid(QStringLiteral("max_tokens: must be a non-negative integer")));
-        req.maxTokens = int(std::min<double>(mt.toDouble(), 1e9));
-    }
-
-    const QJsonValue messages = o.value(QLatin1String("messages"));
-    if (!messages.isArray())
-        return R::failure(invalid(QStringLiteral("messages: Field required (a list of messages)")));
-    const QJsonArray marr = messages.toArray();
-    if (marr.isEmpty())
-        return R::failure(invalid(QStringLiteral("messages: at least one message is required")));
-
-    bool ok = true;
-    QString error;
-    if (o.contains(QLatin1String("system"))) {
-        req.system = decodeTextBlocks(o.value(QLatin1String("system")), QStringLiteral("system"), &ok, &error);
-        if (!ok)
-            return R::failure(invalid(error));
-    }
-
-    for (int i = 0; i < marr.size(); ++i) {
-        const QString path = QStringLiteral("messages.%1").arg(i);
-        if (!marr.at(i).isObject())
-            return R::failure(invalid(path + QStringLiteral(": a message must be an object")));
-        const QJsonObject m = marr.at(i).toObject();
-        const QString role = m.value(QLatin1String("role")).toString();
-        canon::Message msg;
-        if (role == QLatin1String("user"))
-            msg.role = canon::Role::User;
-        else if (role == QLatin1String("assistant"))
-            msg.role = canon::Role::Assistant;
-        else if (role == QLatin1String("system"))
-            msg.role = canon::Role::System;
-        else
-            return R::failure(invalid(path + QStringLiteral(".role: must be \"user\" or \"assistant\"")));
-        const QJsonValue content = m.value(QLatin1String("content"));
-        if (content.isString()) {
-            if (!isBlank(content.toString()))
-                msg.parts.append(Part::makeText(content.toString()));
-        } else if (content.isArray()) {
-            const QJsonArray blocks = content.toArray();
-            QList<Part> midSystem;
-            for (int j = 0; j < blocks.size(); ++j) {
-                const QJsonObject b = blocks.at(j).toObject();
-                if (b.value(QLatin1String("type")).toString() == QLatin1String("mid_conv_system")) {
-                    midSystem += decodeTextBlocks(b.value(QLatin1String("content")), path, &ok, &error);
-                    continue;
-                }
-                Part p = decodeContentBlock(b, &ok, &error);
-                if (!ok)
-                    return R::failure(invalid(QStringLiteral("%1.content.%2: %3").arg(path).arg(j).arg(error)));
-                if (p.kind == PartKind::Text && isBlank(p.text))
-                    continue; // empty text blocks are rejected upstream and carry nothing
-                msg.parts.append(p);
-            }
-            if (!midSystem.isEmpty())
-                req.messages.append(canon::Message {canon::Role::System, midSystem});
-        } else {
-            return R::failure(
-                invalid(path + QStringLiteral(".content: Field required (a string or a list of blocks)")));
-        }
-        if (msg.parts.isEmpty())
-            continue;
-        req.messages.append(msg);
-    }
-
-    for (const QJsonValue& tv : o.value(QLatin1String("tools")).toArray()) {
-        const QJsonObject t = tv.toObject();
-        canon::Tool tool;
-        tool.name = t.value(QLatin1String("name")).toString();
-        const QString type = t.value(QLatin1String("type")).toString();
-        if (!type.isEmpty() && type != QLatin1String("custom")) {
-            tool.builtinType = type;
-            tool.raw = t;
-        } else {
-            tool.description = t.value(QLatin1String("description")).toString();
-            tool.inputSchema = t.value(QLatin1String("input_schema")).toObject();
-        }
-        if (tool.name.isEmpty())
-            return R::failure(invalid(QStringLiteral("tools: every tool needs a \"name\"")));
-        req.tools.append(tool);
-    }
-
-    const QJsonObject tc = o.value(QLatin1String("tool_choice")).toObject();
-    if (!tc.isEmpty()) {
-        const QString t = tc.value(QLatin1String("type")).toString();
-        using M = canon::ToolChoice::Mode;
-        req.toolChoice.mode = t == QLatin1String("any") ? M::Any
-            : t == QLatin1String("tool")                ? M::Tool
-            : t == QLatin1String("none")                ? M::None
-                                                        : M::Auto;
-        req.toolChoice.name = tc.value(QLatin1String("name")).toString();
-        req.toolChoice.disableParallel = tc.value(QLatin1String("disable_parallel_tool_use")).toBool();
-    }
-
-    if (o.value(QLatin1String("temperature")).isDouble())
-        req.temperature = o.value(QLatin1String("temperature")).toDouble();
-    if (o.value(QLatin1String("top_p")).isDouble())
-        req.topP = o.value(QLatin1String("top_p")).toDouble();
-    if (o.value(QLatin1String("top_k")).isDouble())
-        req.topK = o.value(QLatin1String("top_k")).toInt();
-    for (const QJsonValue& s : o.value(QLatin1String("stop_sequences")).toArray()) {
-        if (s.isString() && !s.toString().isEmpty())
-            req.stopSequences.append(s.toString());
-    }
-    req.stream = o.value(QLatin1String("stream")).toBool();
-
-    const QJsonObject th = o.value(QLatin1String("thinking")).toObject();
-    const QString thType = th.value(QLatin1String("type")).toString();
-    if (thType == QLatin1String("enabled")) {
-        req.thinking.mode = canon::Thinking::Mode::Enabled;
-        req.thinking.budgetTokens = th.value(QLatin1String("budget_tokens")).toInt();
-    } else if (thType == QLatin1String("adaptive")) {
-        req.thinking.mode = canon::Thinking::Mode::Adaptive;
-    } else if (thType == QLatin1String("disabled")) {
-        req.thinking.mode = canon::Thinking::Mode::Disabled;
-    }
-    const QJsonObject oc = o.value(QLatin1String("output_config")).toObject();
-    req.thinking.effort = oc.value(QLatin1String("effort")).toString();
-    const QJsonObject format = oc.value(QLatin1String("format")).toObject();
-    if (format.value(QLatin1String("type")).toString() == QLatin1String("json_schema"))
-        req.outputSchema = format.value(QLatin1String("schema")).toObject();
-
-    const QJsonValue uid = o.value(QLatin1String("metadata")).toObject().value(QLatin1String("user_id"));
-    if (uid.isString())
-        req.userId = uid.toString();
-    return req;
+    return decodeRoot(QJsonValue(doc.object()), kind);
 }
 
 QJsonObject encodePart(const Part& p)

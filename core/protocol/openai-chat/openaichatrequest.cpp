@@ -11,6 +11,8 @@
 #include <QJsonDocument>
 #include <QSet>
 
+#include <optional>
+
 namespace sy::openaichat {
 
 namespace {
@@ -31,11 +33,6 @@ bool isBlank(const QString& s)
             return false;
     }
     return true;
-}
-
-QString compactJsonText(const QJsonObject& o)
-{
-    return QString::fromUtf8(sy::compactJson(o));
 }
 
 // Maps client tool names to names the upstream accepts, keeping them unique and recording the reverse mapping.
@@ -77,51 +74,85 @@ private:
     QHash<QString, QString> m_toClient; // upstream -> client
 };
 
-QJsonObject textPart(const QString& text)
+// The body is written directly as bytes. Every object's keys are written in QJsonObject's (sorted) order, so the body
+// is byte-identical to compactJson() of the equivalent QJsonObject tree (tests/core/tst_openaichatrequest.cpp keeps
+// that tree-building encoder as a reference and compares the two).
+
+inline void appendString(QByteArray& out, QStringView s)
 {
-    return QJsonObject {{QStringLiteral("type"), QStringLiteral("text")}, {QStringLiteral("text"), text}};
+    appendCompactJsonString(out, s);
 }
 
-QJsonObject imagePart(const Part& p)
+void appendTextPart(QByteArray& out, QStringView text)
 {
-    QString url;
+    out += "{\"text\":";
+    appendString(out, text);
+    out += ",\"type\":\"text\"}";
+}
+
+// The URL an image part is sent as (empty: nothing to send).
+QString imageUrl(const Part& p)
+{
     if (!p.data.isEmpty()) {
         const QString mime = p.mediaType.isEmpty() ? QStringLiteral("image/png") : p.mediaType;
-        url = QStringLiteral("data:") + mime + QStringLiteral(";base64,") + p.data;
-    } else {
-        url = p.url;
+        return QStringLiteral("data:") + mime + QStringLiteral(";base64,") + p.data;
     }
-    if (url.isEmpty())
-        return {};
-    return QJsonObject {{QStringLiteral("type"), QStringLiteral("image_url")},
-        {QStringLiteral("image_url"), QJsonObject {{QStringLiteral("url"), url}}}};
+    return p.url;
 }
 
-// A document part as a Chat content part (empty object: nothing to send).
-QJsonObject documentPart(const Part& p)
+void appendImagePart(QByteArray& out, QStringView url)
 {
-    if (!p.text.isEmpty())
-        return textPart(p.title.isEmpty() ? p.text : p.title + QStringLiteral("\n\n") + p.text);
+    out += "{\"image_url\":{\"url\":";
+    appendString(out, url);
+    out += "},\"type\":\"image_url\"}";
+}
+
+// A document part as a Chat content part: nothing, a text part (its text) or a file part (its JSON).
+struct DocumentPart
+{
+    enum class Kind { None, Text, File };
+    Kind kind = Kind::None;
+    QString text;
+    QByteArray json;
+};
+
+DocumentPart documentPart(const Part& p)
+{
+    DocumentPart out;
+    if (!p.text.isEmpty()) {
+        out.kind = DocumentPart::Kind::Text;
+        out.text = p.title.isEmpty() ? p.text : p.title + QStringLiteral("\n\n") + p.text;
+        return out;
+    }
     if (!p.data.isEmpty()) {
         const QString mime = p.mediaType.isEmpty() ? QStringLiteral("application/pdf") : p.mediaType;
         if (mime.startsWith(QLatin1String("text/"))) {
-            const QString decoded = QString::fromUtf8(QByteArray::fromBase64(p.data.toLatin1()));
-            return decoded.isEmpty() ? QJsonObject() : textPart(decoded);
+            QString decoded = QString::fromUtf8(QByteArray::fromBase64(p.data.toLatin1()));
+            if (!decoded.isEmpty()) {
+                out.kind = DocumentPart::Kind::Text;
+                out.text = std::move(decoded);
+            }
+            return out;
         }
         const QString filename = p.title.isEmpty() ? QStringLiteral("document.pdf") : p.title;
-        return QJsonObject {{QStringLiteral("type"), QStringLiteral("file")},
-            {QStringLiteral("file"),
-                QJsonObject {{QStringLiteral("filename"), filename},
-                    {QStringLiteral("file_data"),
-                        QString(QStringLiteral("data:") + mime + QStringLiteral(";base64,") + p.data)}}}};
+        out.kind = DocumentPart::Kind::File;
+        out.json = "{\"file\":{\"file_data\":";
+        appendString(out.json, QString(QStringLiteral("data:") + mime + QStringLiteral(";base64,") + p.data));
+        out.json += ",\"filename\":";
+        appendString(out.json, filename);
+        out.json += "},\"type\":\"file\"}";
+        return out;
     }
-    if (!p.url.isEmpty())
-        return textPart(QStringLiteral("Document: ") + p.url);
-    return {};
+    if (!p.url.isEmpty()) {
+        out.kind = DocumentPart::Kind::Text;
+        out.text = QStringLiteral("Document: ") + p.url;
+    }
+    return out;
 }
 
-// The text of a tool result (Chat tool messages are text only).
-QString toolResultText(const Part& result, QJsonArray* images)
+// The text of a tool result (Chat tool messages are text only); its images are appended to `images` as parts
+// (comma-separated), `imageCount` counts them.
+QString toolResultText(const Part& result, QByteArray& images, int& imageCount)
 {
     QStringList texts;
     for (const Part& c : result.content) {
@@ -131,16 +162,19 @@ QString toolResultText(const Part& result, QJsonArray* images)
                 texts.append(c.text);
             break;
         case PartKind::Image: {
-            const QJsonObject img = imagePart(c);
-            if (!img.isEmpty())
-                images->append(img);
+            const QString url = imageUrl(c);
+            if (!url.isEmpty()) {
+                if (imageCount++)
+                    images += ',';
+                appendImagePart(images, url);
+            }
             break;
         }
         case PartKind::Document: {
-            const QJsonObject doc = documentPart(c);
-            if (doc.value(QLatin1StringView("type")).toString() == u"text")
-                texts.append(doc.value(QLatin1StringView("text")).toString());
-            else if (!doc.isEmpty())
+            const DocumentPart doc = documentPart(c);
+            if (doc.kind == DocumentPart::Kind::Text)
+                texts.append(doc.text);
+            else if (doc.kind == DocumentPart::Kind::File)
                 texts.append(QStringLiteral("(document ") + c.title + QStringLiteral(" omitted)"));
             break;
         }
@@ -150,22 +184,30 @@ QString toolResultText(const Part& result, QJsonArray* images)
     }
     QString text = texts.join(QLatin1Char('\n'));
     if (text.isEmpty())
-        text = images->isEmpty() ? QString(EmptyToolResult) : QStringLiteral("(image output follows)");
+        text = imageCount == 0 ? QString(EmptyToolResult) : QStringLiteral("(image output follows)");
     if (result.isError)
         text = QStringLiteral("Error: ") + text;
     return text;
 }
 
-QJsonObject sanitizeSchema(const QJsonObject& schema)
+// Profile "openai-lenient" (§6.14): only the root is touched; property names are never treated as keywords. Writes
+// the schema without "$schema", with "type": "object" and an object "properties".
+void appendSanitizedSchema(QByteArray& out, const QJsonObject& schema)
 {
-    // Profile "openai-lenient" (§6.14): only the root is touched; property names are never treated as keywords.
-    QJsonObject out = schema;
-    out.remove(QLatin1StringView("$schema"));
-    if (out.value(QLatin1StringView("type")).toString() != u"object")
-        out.insert(QLatin1StringView("type"), QStringLiteral("object"));
-    if (!out.value(QLatin1StringView("properties")).isObject())
-        out.insert(QLatin1StringView("properties"), QJsonObject());
-    return out;
+    const bool clean = !schema.contains(QLatin1StringView("$schema"))
+        && schema.value(QLatin1StringView("type")).toString() == u"object"
+        && schema.value(QLatin1StringView("properties")).isObject();
+    if (clean) {
+        appendCompactJson(out, schema); // the common case: nothing to change
+        return;
+    }
+    QJsonObject fixed = schema;
+    fixed.remove(QLatin1StringView("$schema"));
+    if (fixed.value(QLatin1StringView("type")).toString() != u"object")
+        fixed.insert(QLatin1StringView("type"), QStringLiteral("object"));
+    if (!fixed.value(QLatin1StringView("properties")).isObject())
+        fixed.insert(QLatin1StringView("properties"), QJsonObject());
+    appendCompactJson(out, fixed);
 }
 
 QString normalizeEffort(const QString& effort)
@@ -180,20 +222,29 @@ QString normalizeEffort(const QString& effort)
     return QStringLiteral("high");
 }
 
-void encodeThinking(const canon::Thinking& t, const ModelProfile& profile, QJsonObject& body)
+// The body members the thinking settings add (at most one of them).
+struct ThinkingMembers
 {
+    std::optional<bool> enableThinking; // "enable_thinking" (qwen)
+    int reasoningMaxTokens = 0; // "reasoning": {"max_tokens"} (openrouter)
+    QString reasoningEffort; // "reasoning": {"effort"} (openrouter)
+    QString effort; // "reasoning_effort"
+    QString thinkingType; // "thinking": {"type"} (deepseek)
+};
+
+ThinkingMembers encodeThinking(const canon::Thinking& t, const ModelProfile& profile)
+{
+    ThinkingMembers out;
     const QString style
         = profile.reasoningStyle.isEmpty() ? QStringLiteral("effort") : profile.reasoningStyle.toLower();
     const bool on = t.mode == canon::Thinking::Mode::Enabled || t.mode == canon::Thinking::Mode::Adaptive;
     if (style == u"deepseek") {
-        if (on || t.mode == canon::Thinking::Mode::Disabled) {
-            body.insert(QLatin1StringView("thinking"),
-                QJsonObject {{QStringLiteral("type"), on ? QStringLiteral("enabled") : QStringLiteral("disabled")}});
-        }
-        return;
+        if (on || t.mode == canon::Thinking::Mode::Disabled)
+            out.thinkingType = on ? QStringLiteral("enabled") : QStringLiteral("disabled");
+        return out;
     }
     if (!on || style == u"none")
-        return;
+        return out;
     QString effort;
     if (!t.effort.isEmpty())
         effort = normalizeEffort(t.effort);
@@ -206,22 +257,65 @@ void encodeThinking(const canon::Thinking& t, const ModelProfile& profile, QJson
 
     if (style == u"openrouter") {
         if (t.mode == canon::Thinking::Mode::Enabled && t.budgetTokens > 0)
-            body.insert(QLatin1StringView("reasoning"), QJsonObject {{QStringLiteral("max_tokens"), t.budgetTokens}});
+            out.reasoningMaxTokens = t.budgetTokens;
         else
-            body.insert(QLatin1StringView("reasoning"), QJsonObject {{QStringLiteral("effort"), effort}});
+            out.reasoningEffort = effort;
     } else if (style == u"qwen") {
-        body.insert(QLatin1StringView("enable_thinking"), true);
+        out.enableThinking = true;
     } else {
-        body.insert(QLatin1StringView("reasoning_effort"), effort);
+        out.effort = effort;
     }
+    return out;
 }
+
+// One Chat message, written into Encoder::buffer at [begin, end).
+struct ChatMessage
+{
+    enum class Role { System, User, Assistant, Tool };
+    Role role = Role::User;
+    qsizetype begin = 0;
+    qsizetype end = 0;
+    QString toolCallId; // Tool
+    QStringList callIds; // Assistant: the ids of its tool calls
+};
 
 struct Encoder
 {
     const canon::Request& req;
     const ModelProfile& profile;
     ToolNameMapper names;
-    QList<QJsonObject> messages;
+    QByteArray buffer; // the messages' JSON, back to back
+    QList<ChatMessage> messages;
+
+    ChatMessage& begin(ChatMessage::Role role)
+    {
+        ChatMessage& m = messages.emplace_back();
+        m.role = role;
+        m.begin = buffer.size();
+        return m;
+    }
+
+    void finish() { messages.last().end = buffer.size(); }
+
+    void addSystemMessage(const QStringList& texts)
+    {
+        begin(ChatMessage::Role::System);
+        buffer += "{\"content\":";
+        appendString(buffer, texts.join(QStringLiteral("\n\n")));
+        buffer += ",\"role\":\"system\"}";
+        finish();
+    }
+
+    void addToolMessage(const QString& toolCallId, QStringView text)
+    {
+        begin(ChatMessage::Role::Tool).toolCallId = toolCallId;
+        buffer += "{\"content\":";
+        appendString(buffer, text);
+        buffer += ",\"role\":\"tool\",\"tool_call_id\":";
+        appendString(buffer, toolCallId);
+        buffer += '}';
+        finish();
+    }
 
     void addSystem(const QList<Part>& parts)
     {
@@ -231,45 +325,66 @@ struct Encoder
                 continue;
             texts.append(p.text);
         }
-        if (!texts.isEmpty()) {
-            messages.append(QJsonObject {{QStringLiteral("role"), QStringLiteral("system")},
-                {QStringLiteral("content"), texts.join(QStringLiteral("\n\n"))}});
-        }
+        if (!texts.isEmpty())
+            addSystemMessage(texts);
     }
 
     void addUser(const canon::Message& m)
     {
-        QJsonArray toolImages;
-        QJsonArray rest;
+        QByteArray toolImages; // parts, comma-separated
+        QByteArray rest; // parts, comma-separated
+        int restCount = 0;
+        const QString* singleText = nullptr; // the text when `rest` is one text part
+        QString singleTextStorage;
+        auto addRest = [&](const QByteArray& json) {
+            if (restCount++)
+                rest += ',';
+            rest += json;
+        };
+        auto addRestText = [&](const QString& text) {
+            if (restCount++)
+                rest += ',';
+            appendTextPart(rest, text);
+            singleText = &text;
+        };
         for (const Part& p : m.parts) {
             switch (p.kind) {
             case PartKind::ToolResult: {
-                QJsonArray images;
-                const QString text = toolResultText(p, &images);
-                messages.append(QJsonObject {{QStringLiteral("role"), QStringLiteral("tool")},
-                    {QStringLiteral("tool_call_id"), p.toolCallId}, {QStringLiteral("content"), text}});
-                if (!images.isEmpty()) {
-                    toolImages.append(
-                        textPart(QStringLiteral("Image output of tool ") + p.toolCallId + QLatin1Char(':')));
-                    for (const QJsonValue& v : std::as_const(images))
-                        toolImages.append(v);
+                QByteArray images;
+                int imageCount = 0;
+                const QString text = toolResultText(p, images, imageCount);
+                addToolMessage(p.toolCallId, text);
+                if (imageCount > 0) {
+                    if (!toolImages.isEmpty())
+                        toolImages += ',';
+                    appendTextPart(
+                        toolImages, QString(QStringLiteral("Image output of tool ") + p.toolCallId + QLatin1Char(':')));
+                    toolImages += ',';
+                    toolImages += images;
                 }
                 break;
             }
             case PartKind::Text:
                 if (!isBlank(p.text))
-                    rest.append(textPart(p.text));
+                    addRestText(p.text);
                 break;
             case PartKind::Image: {
-                const QJsonObject img = imagePart(p);
-                if (!img.isEmpty())
-                    rest.append(img);
+                const QString url = imageUrl(p);
+                if (!url.isEmpty()) {
+                    QByteArray json;
+                    appendImagePart(json, url);
+                    addRest(json);
+                }
                 break;
             }
             case PartKind::Document: {
-                const QJsonObject doc = documentPart(p);
-                if (!doc.isEmpty())
-                    rest.append(doc);
+                DocumentPart doc = documentPart(p);
+                if (doc.kind == DocumentPart::Kind::Text) {
+                    singleTextStorage = std::move(doc.text);
+                    addRestText(singleTextStorage);
+                } else if (doc.kind == DocumentPart::Kind::File) {
+                    addRest(doc.json);
+                }
                 break;
             }
             default:
@@ -277,23 +392,33 @@ struct Encoder
             }
         }
         if (!toolImages.isEmpty()) {
-            messages.append(QJsonObject {
-                {QStringLiteral("role"), QStringLiteral("user")}, {QStringLiteral("content"), toolImages}});
+            begin(ChatMessage::Role::User);
+            buffer += "{\"content\":[";
+            buffer += toolImages;
+            buffer += "],\"role\":\"user\"}";
+            finish();
         }
-        if (rest.isEmpty())
+        if (restCount == 0)
             return;
-        QJsonValue content = rest;
-        if (rest.size() == 1 && rest.at(0).toObject().value(QLatin1StringView("type")).toString() == u"text")
-            content = rest.at(0).toObject().value(QLatin1StringView("text"));
-        messages.append(
-            QJsonObject {{QStringLiteral("role"), QStringLiteral("user")}, {QStringLiteral("content"), content}});
+        begin(ChatMessage::Role::User);
+        buffer += "{\"content\":";
+        if (restCount == 1 && singleText) {
+            appendString(buffer, *singleText);
+        } else {
+            buffer += '[';
+            buffer += rest;
+            buffer += ']';
+        }
+        buffer += ",\"role\":\"user\"}";
+        finish();
     }
 
     void addAssistant(const canon::Message& m)
     {
         QStringList texts;
         QStringList reasoning;
-        QJsonArray toolCalls;
+        QByteArray toolCalls; // comma-separated
+        QStringList callIds;
         for (const Part& p : m.parts) {
             switch (p.kind) {
             case PartKind::Text:
@@ -305,28 +430,44 @@ struct Encoder
                     reasoning.append(p.text);
                 break;
             case PartKind::ToolCall:
-                toolCalls.append(
-                    QJsonObject {{QStringLiteral("id"), p.id}, {QStringLiteral("type"), QStringLiteral("function")},
-                        {QStringLiteral("function"),
-                            QJsonObject {{QStringLiteral("name"), names.map(p.name)},
-                                {QStringLiteral("arguments"), compactJsonText(p.input)}}}});
+                if (!callIds.isEmpty())
+                    toolCalls += ',';
+                callIds.append(p.id);
+                toolCalls += "{\"function\":{\"arguments\":";
+                // compactJson is valid UTF-8 without control characters: escaping its bytes gives what escaping
+                // its text gives
+                appendJsonString(toolCalls, QByteArrayView(compactJson(p.input)));
+                toolCalls += ",\"name\":";
+                appendString(toolCalls, names.map(p.name));
+                toolCalls += "},\"id\":";
+                appendString(toolCalls, p.id);
+                toolCalls += ",\"type\":\"function\"}";
                 break;
             default:
                 break; // redacted reasoning and Anthropic-only blocks are dropped
             }
         }
-        if (texts.isEmpty() && toolCalls.isEmpty())
+        if (texts.isEmpty() && callIds.isEmpty())
             return;
-        QJsonObject msg {{QStringLiteral("role"), QStringLiteral("assistant")}};
+        ChatMessage& msg = begin(ChatMessage::Role::Assistant);
+        buffer += "{\"content\":";
         if (!texts.isEmpty())
-            msg.insert(QLatin1StringView("content"), texts.join(QStringLiteral("\n\n")));
+            appendString(buffer, texts.join(QStringLiteral("\n\n")));
         else
-            msg.insert(QLatin1StringView("content"), QJsonValue::Null);
-        if (!toolCalls.isEmpty())
-            msg.insert(QLatin1StringView("tool_calls"), toolCalls);
-        if (profile.reasoningEcho && (!reasoning.isEmpty() || !toolCalls.isEmpty()))
-            msg.insert(QLatin1StringView("reasoning_content"), reasoning.join(QStringLiteral("\n\n")));
-        messages.append(msg);
+            buffer += "null";
+        if (profile.reasoningEcho && (!reasoning.isEmpty() || !callIds.isEmpty())) {
+            buffer += ",\"reasoning_content\":";
+            appendString(buffer, reasoning.join(QStringLiteral("\n\n")));
+        }
+        buffer += ",\"role\":\"assistant\"";
+        if (!callIds.isEmpty()) {
+            buffer += ",\"tool_calls\":[";
+            buffer += toolCalls;
+            buffer += ']';
+        }
+        buffer += '}';
+        msg.callIds = std::move(callIds);
+        finish();
     }
 
     void addMidConversationSystem(const canon::Message& m)
@@ -336,48 +477,55 @@ struct Encoder
             if (p.kind == PartKind::Text && !isBlank(p.text))
                 texts.append(p.text);
         }
-        if (!texts.isEmpty()) {
-            messages.append(QJsonObject {{QStringLiteral("role"), QStringLiteral("system")},
-                {QStringLiteral("content"), texts.join(QStringLiteral("\n\n"))}});
-        }
+        if (!texts.isEmpty())
+            addSystemMessage(texts);
     }
 
-    // P4: every tool call answered right after its assistant message; tool messages only as such answers.
-    QJsonArray repaired() const
+    // P4: every tool call answered right after its assistant message; tool messages only as such answers. Appends
+    // the messages array to `out`.
+    void appendRepaired(QByteArray& out) const
     {
-        QJsonArray out;
+        out += '[';
+        bool first = true;
+        auto append = [&](const ChatMessage& m) {
+            if (!first)
+                out += ',';
+            first = false;
+            out += QByteArrayView(buffer).sliced(m.begin, m.end - m.begin);
+        };
         const qsizetype n = messages.size();
         for (qsizetype i = 0; i < n; ++i) {
-            const QJsonObject& m = messages.at(i);
-            const QString role = m.value(QLatin1StringView("role")).toString();
-            if (role == u"tool")
+            const ChatMessage& m = messages.at(i);
+            if (m.role == ChatMessage::Role::Tool)
                 continue; // not directly after an assistant message with tool calls: orphan
-            out.append(m);
-            const QJsonArray calls = m.value(QLatin1StringView("tool_calls")).toArray();
-            if (role != u"assistant" || calls.isEmpty())
+            append(m);
+            if (m.role != ChatMessage::Role::Assistant || m.callIds.isEmpty())
                 continue;
-            QStringList ids;
-            for (const QJsonValue& c : calls)
-                ids.append(c.toObject().value(QLatin1StringView("id")).toString());
+            const QStringList& ids = m.callIds;
             QSet<QString> answered;
             qsizetype j = i + 1;
-            for (; j < n && messages.at(j).value(QLatin1StringView("role")).toString() == u"tool"; ++j) {
-                const QString id = messages.at(j).value(QLatin1StringView("tool_call_id")).toString();
+            for (; j < n && messages.at(j).role == ChatMessage::Role::Tool; ++j) {
+                const QString& id = messages.at(j).toolCallId;
                 if (ids.contains(id) && !answered.contains(id)) {
                     answered.insert(id);
-                    out.append(messages.at(j));
+                    append(messages.at(j));
                 }
             }
-            for (const QString& id : std::as_const(ids)) {
+            for (const QString& id : ids) {
                 if (!answered.contains(id)) {
-                    out.append(QJsonObject {{QStringLiteral("role"), QStringLiteral("tool")},
-                        {QStringLiteral("tool_call_id"), id},
-                        {QStringLiteral("content"), QString(InterruptedToolResult)}});
+                    if (!first)
+                        out += ',';
+                    first = false;
+                    out += "{\"content\":";
+                    appendString(out, QString(InterruptedToolResult));
+                    out += ",\"role\":\"tool\",\"tool_call_id\":";
+                    appendString(out, id);
+                    out += '}';
                 }
             }
             i = j - 1;
         }
-        return out;
+        out += ']';
     }
 };
 
@@ -411,10 +559,10 @@ int clampMaxTokens(const canon::Request& req, const ModelProfile& profile)
 
 QByteArray encodeRequest(const canon::Request& req, const ModelProfile& profile, canon::TranslationContext& ctx)
 {
-    Encoder enc {req, profile, ToolNameMapper(ctx), {}};
+    Encoder enc {req, profile, ToolNameMapper(ctx), {}, {}};
 
     // Tools first, so names declared by the client get their mapping before history names are seen.
-    QJsonArray tools;
+    QByteArray tools;
     QSet<QString> functionNames;
     for (const canon::Tool& t : req.tools) {
         if (t.builtinType.isEmpty())
@@ -425,13 +573,23 @@ QByteArray encodeRequest(const canon::Request& req, const ModelProfile& profile,
             continue; // provider-executed Anthropic tools cannot be forwarded (§6.16)
         const QString name = enc.names.map(t.name);
         functionNames.insert(t.name);
-        QJsonObject fn {{QStringLiteral("name"), name}, {QStringLiteral("parameters"), sanitizeSchema(t.inputSchema)}};
-        if (!t.description.isEmpty())
-            fn.insert(QLatin1StringView("description"), t.description);
-        tools.append(
-            QJsonObject {{QStringLiteral("type"), QStringLiteral("function")}, {QStringLiteral("function"), fn}});
+        tools += tools.isEmpty() ? "[" : ",";
+        tools += "{\"function\":{";
+        if (!t.description.isEmpty()) {
+            tools += "\"description\":";
+            appendString(tools, t.description);
+            tools += ',';
+        }
+        tools += "\"name\":";
+        appendString(tools, name);
+        tools += ",\"parameters\":";
+        appendSanitizedSchema(tools, t.inputSchema);
+        tools += "},\"type\":\"function\"}";
     }
+    if (!tools.isEmpty())
+        tools += ']';
 
+    enc.buffer.reserve(4096);
     enc.addSystem(req.system);
     for (const canon::Message& m : req.messages) {
         switch (m.role) {
@@ -447,79 +605,107 @@ QByteArray encodeRequest(const canon::Request& req, const ModelProfile& profile,
         }
     }
 
-    QJsonObject body;
-    body.insert(QLatin1StringView("model"), ctx.upstreamModel.isEmpty() ? req.model : ctx.upstreamModel);
-    body.insert(QLatin1StringView("messages"), enc.repaired());
-
+    // The members in QJsonObject's key order.
+    QByteArray body;
+    body.reserve(enc.buffer.size() + tools.size() + 1024);
+    const ThinkingMembers thinking = encodeThinking(req.thinking, profile);
+    body += '{';
+    if (thinking.enableThinking)
+        body += *thinking.enableThinking ? "\"enable_thinking\":true," : "\"enable_thinking\":false,";
+    const int maxTokens = clampMaxTokens(req, profile);
+    if (maxTokens > 0) {
+        body += profile.useMaxCompletionTokens ? "\"max_completion_tokens\":" : "\"max_tokens\":";
+        body += QByteArray::number(maxTokens);
+        body += ',';
+    }
+    body += "\"messages\":";
+    enc.appendRepaired(body);
+    body += ",\"model\":";
+    appendString(body, ctx.upstreamModel.isEmpty() ? req.model : ctx.upstreamModel);
+    if (!tools.isEmpty() && req.toolChoice.disableParallel)
+        body += ",\"parallel_tool_calls\":false";
+    if (thinking.reasoningMaxTokens > 0) {
+        body += ",\"reasoning\":{\"max_tokens\":";
+        body += QByteArray::number(thinking.reasoningMaxTokens);
+        body += '}';
+    } else if (!thinking.reasoningEffort.isEmpty()) {
+        body += ",\"reasoning\":{\"effort\":";
+        appendString(body, thinking.reasoningEffort);
+        body += '}';
+    }
+    if (!thinking.effort.isEmpty()) {
+        body += ",\"reasoning_effort\":";
+        appendString(body, thinking.effort);
+    }
+    if (!req.outputSchema.isEmpty()) {
+        body += ",\"response_format\":{\"json_schema\":{\"name\":\"output\",\"schema\":";
+        appendCompactJson(body, req.outputSchema);
+        body += ",\"strict\":false},\"type\":\"json_schema\"}";
+    }
+    if (!req.stopSequences.isEmpty()) {
+        int count = 0;
+        for (const QString& s : req.stopSequences) {
+            if (s.isEmpty())
+                continue;
+            body += count == 0 ? ",\"stop\":[" : ",";
+            appendString(body, s);
+            if (++count == MaxStopSequences)
+                break;
+        }
+        if (count > 0)
+            body += ']';
+    }
+    if (req.stream) {
+        body += ",\"stream\":true";
+        if (profile.sendStreamOptions)
+            body += ",\"stream_options\":{\"include_usage\":true}";
+    }
+    if (req.temperature) {
+        body += ",\"temperature\":";
+        appendCompactJson(body, QJsonValue(*req.temperature));
+    }
+    if (!thinking.thinkingType.isEmpty()) {
+        body += ",\"thinking\":{\"type\":";
+        appendString(body, thinking.thinkingType);
+        body += '}';
+    }
     if (!tools.isEmpty()) {
-        body.insert(QLatin1StringView("tools"), tools);
         switch (req.toolChoice.mode) {
         case canon::ToolChoice::Mode::Auto:
-            body.insert(QLatin1StringView("tool_choice"), QStringLiteral("auto"));
+            body += ",\"tool_choice\":\"auto\"";
             break;
         case canon::ToolChoice::Mode::Any:
-            body.insert(QLatin1StringView("tool_choice"), QStringLiteral("required"));
+            body += ",\"tool_choice\":\"required\"";
             break;
         case canon::ToolChoice::Mode::Tool:
             if (functionNames.contains(req.toolChoice.name)) {
-                body.insert(QLatin1StringView("tool_choice"),
-                    QJsonObject {{QStringLiteral("type"), QStringLiteral("function")},
-                        {QStringLiteral("function"),
-                            QJsonObject {{QStringLiteral("name"), enc.names.map(req.toolChoice.name)}}}});
+                body += ",\"tool_choice\":{\"function\":{\"name\":";
+                appendString(body, enc.names.map(req.toolChoice.name));
+                body += "},\"type\":\"function\"}";
             } else {
-                body.insert(QLatin1StringView("tool_choice"), QStringLiteral("required"));
+                body += ",\"tool_choice\":\"required\"";
             }
             break;
         case canon::ToolChoice::Mode::None:
-            body.insert(QLatin1StringView("tool_choice"), QStringLiteral("none"));
+            body += ",\"tool_choice\":\"none\"";
             break;
         case canon::ToolChoice::Mode::Unset:
             break;
         }
-        if (req.toolChoice.disableParallel)
-            body.insert(QLatin1StringView("parallel_tool_calls"), false);
+        body += ",\"tools\":";
+        body += tools;
     }
-
-    const int maxTokens = clampMaxTokens(req, profile);
-    if (maxTokens > 0) {
-        body.insert(profile.useMaxCompletionTokens ? QLatin1StringView("max_completion_tokens")
-                                                   : QLatin1StringView("max_tokens"),
-            maxTokens);
-    }
-    if (req.temperature)
-        body.insert(QLatin1StringView("temperature"), *req.temperature);
-    if (req.topP)
-        body.insert(QLatin1StringView("top_p"), *req.topP);
-    if (!req.stopSequences.isEmpty()) {
-        QJsonArray stop;
-        for (const QString& s : req.stopSequences) {
-            if (s.isEmpty())
-                continue;
-            stop.append(s);
-            if (stop.size() == MaxStopSequences)
-                break;
-        }
-        if (!stop.isEmpty())
-            body.insert(QLatin1StringView("stop"), stop);
-    }
-    if (req.stream) {
-        body.insert(QLatin1StringView("stream"), true);
-        if (profile.sendStreamOptions)
-            body.insert(QLatin1StringView("stream_options"), QJsonObject {{QStringLiteral("include_usage"), true}});
-    }
-    encodeThinking(req.thinking, profile, body);
-    if (!req.outputSchema.isEmpty()) {
-        body.insert(QLatin1StringView("response_format"),
-            QJsonObject {{QStringLiteral("type"), QStringLiteral("json_schema")},
-                {QStringLiteral("json_schema"),
-                    QJsonObject {{QStringLiteral("name"), QStringLiteral("output")},
-                        {QStringLiteral("schema"), req.outputSchema}, {QStringLiteral("strict"), false}}}});
+    if (req.topP) {
+        body += ",\"top_p\":";
+        appendCompactJson(body, QJsonValue(*req.topP));
     }
     if (!req.userId.isEmpty()) {
-        const QByteArray hash = QCryptographicHash::hash(req.userId.toUtf8(), QCryptographicHash::Sha256).toHex();
-        body.insert(QLatin1StringView("user"), QString::fromLatin1(hash)); // 64 hex characters
+        body += ",\"user\":\""; // 64 hex characters
+        body += QCryptographicHash::hash(req.userId.toUtf8(), QCryptographicHash::Sha256).toHex();
+        body += '"';
     }
-    return compactJson(body);
+    body += '}';
+    return body;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
