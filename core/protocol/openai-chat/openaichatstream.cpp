@@ -228,7 +228,7 @@ public:
         if (c.error.kind == RawValue::Object || c.error.isNonEmptyString())
             return false;
         if (!(c.index.kind == RawValue::Absent || c.index.kind == RawValue::Null
-                || (c.index.kind == RawValue::Other && c.index.view() == "0")))
+                || (c.index.kind == RawValue::Other && c.index.end - c.index.begin == 1 && *c.index.begin == '0')))
             return false;
         if (c.finishReason.kind == RawValue::String
             && (c.finishReason.escaped || c.finishReason.view() == "error"
@@ -710,11 +710,11 @@ void StreamDecoder::handleEvent(const SseEvent& event, canon::StreamEvents& out)
     const QByteArrayView data = QByteArrayView(event.data).trimmed();
     if (data.isEmpty())
         return;
-    if (data == "[DONE]") {
+    if (data.size() == 6 && keyIs(data, "[DONE]")) {
         emitFinish(out);
         return;
     }
-    const bool errorEvent = event.event == "error";
+    const bool errorEvent = !event.event.isEmpty() && event.event == "error";
     if (m_fastPath && !errorEvent && handleFast(data, out))
         return;
     QJsonParseError perr;
@@ -769,7 +769,7 @@ bool StreamDecoder::handleFast(QByteArrayView data, canon::StreamEvents& out)
             if (reasoning.isEmpty())
                 reasoning = stringValue(c.reasoning);
             if (!reasoning.isEmpty())
-                reasoningDelta(reasoning, out);
+                reasoningDelta(std::move(reasoning), out);
             if (c.content.isNonEmptyString())
                 textDelta(stringValue(c.content), out);
             if (c.refusal.isNonEmptyString()) {
@@ -909,7 +909,7 @@ void StreamDecoder::handleDelta(const QJsonObject& delta, canon::StreamEvents& o
         handleToolFragment(f.toObject(), out);
 }
 
-void StreamDecoder::reasoningDelta(const QString& text, canon::StreamEvents& out)
+void StreamDecoder::reasoningDelta(QString text, canon::StreamEvents& out)
 {
     if (text.isEmpty())
         return;
@@ -917,10 +917,12 @@ void StreamDecoder::reasoningDelta(const QString& text, canon::StreamEvents& out
         closeOpen(out);
         m_open = Open::Reasoning;
     }
-    out.append(StreamEvent::of(Type::ReasoningDelta, text));
+    StreamEvent& e = out.emplaceBack(); // built in place: no temporary event to move and destroy
+    e.type = Type::ReasoningDelta;
+    e.text = std::move(text);
 }
 
-void StreamDecoder::textDelta(const QString& text, canon::StreamEvents& out)
+void StreamDecoder::textDelta(QString text, canon::StreamEvents& out)
 {
     if (text.isEmpty())
         return;
@@ -928,7 +930,9 @@ void StreamDecoder::textDelta(const QString& text, canon::StreamEvents& out)
         closeOpen(out);
         m_open = Open::Text;
     }
-    out.append(StreamEvent::of(Type::TextDelta, text));
+    StreamEvent& e = out.emplaceBack(); // built in place: no temporary event to move and destroy
+    e.type = Type::TextDelta;
+    e.text = std::move(text);
 }
 
 void StreamDecoder::closeOpen(canon::StreamEvents& out)

@@ -90,8 +90,8 @@ private:
     void emitBufferedCall(int pos, canon::StreamEvents& out);
     void flushCalls(canon::StreamEvents& out);
 
-    void reasoningDelta(const QString& text, canon::StreamEvents& out);
-    void textDelta(const QString& text, canon::StreamEvents& out);
+    void reasoningDelta(QString text, canon::StreamEvents& out);
+    void textDelta(QString text, canon::StreamEvents& out);
     void closeOpen(canon::StreamEvents& out);
     void ensureStarted(canon::StreamEvents& out);
     void emitFinish(canon::StreamEvents& out);
