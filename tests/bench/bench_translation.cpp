@@ -84,6 +84,35 @@ QByteArray chatStream(int chunks)
     return s;
 }
 
+// The same answer with the members OpenAI really sends in every chunk (object, created, service_tier,
+// system_fingerprint, logprobs, usage:null, obfuscation), text with escapes and non-ASCII, and the usage chunk with
+// its details objects.
+QByteArray chatStreamOpenAiShape(int chunks)
+{
+    const QByteArray head
+        = "data: {\"id\":\"chatcmpl-C0cq6yRSl2rnOpCaZGKk7ZPkVFV8E\",\"object\":\"chat.completion.chunk\","
+          "\"created\":1754487054,\"model\":\"gpt-4.1-2025-04-14\",\"service_tier\":\"default\","
+          "\"system_fingerprint\":\"fp_b3f1157249\",\"choices\":[{\"index\":0,\"delta\":";
+    QByteArray s = head
+        + "{\"role\":\"assistant\",\"content\":\"\",\"refusal\":null},\"logprobs\":null,"
+          "\"finish_reason\":null}],\"usage\":null,\"obfuscation\":\"d1\"}\n\n";
+    for (int i = 0; i < chunks; ++i) {
+        const QByteArray text = i % 10 == 9 ? QByteArray("\\n\\n")
+            : i % 10 == 5                   ? QByteArray(" caf\xc3\xa9")
+                                            : QByteArray(" w" + QByteArray::number(i));
+        s += head + "{\"content\":\"" + text
+            + "\"},\"logprobs\":null,\"finish_reason\":null}],\"usage\":null,\"obfuscation\":\"X1xkF\"}\n\n";
+    }
+    s += head + "{},\"logprobs\":null,\"finish_reason\":\"stop\"}],\"usage\":null,\"obfuscation\":\"k\"}\n\n";
+    s += "data: {\"id\":\"chatcmpl-C0cq6yRSl2rnOpCaZGKk7ZPkVFV8E\",\"object\":\"chat.completion.chunk\",\"created\":"
+         "1754487054,\"model\":\"gpt-4.1-2025-04-14\",\"service_tier\":\"default\",\"system_fingerprint\":"
+         "\"fp_b3f1157249\",\"choices\":[],\"usage\":{\"prompt_tokens\":100,\"completion_tokens\":200,\"total_tokens\":"
+         "300,\"prompt_tokens_details\":{\"cached_tokens\":0,\"audio_tokens\":0},\"completion_tokens_details\":"
+         "{\"reasoning_tokens\":0,\"audio_tokens\":0,\"accepted_prediction_tokens\":0,"
+         "\"rejected_prediction_tokens\":0}},\"obfuscation\":\"Qx\"}\n\ndata: [DONE]\n\n";
+    return s;
+}
+
 // A realistic OpenAI Responses stream: created, a message item, `chunks` text deltas, the closing events, completed.
 QByteArray responsesStream(int chunks)
 {
@@ -300,13 +329,16 @@ BENCHMARK(BM_CountTokens);
 
 // Feeds a 200-chunk upstream stream in network-sized pieces through the dialect's decoder and the Anthropic SSE
 // encoder. Items = chunks, so the time per item is the cost per upstream chunk.
-template<typename Decoder> void streamToAnthropic(benchmark::State& state, const QByteArray& stream)
+template<typename Decoder>
+void streamToAnthropic(benchmark::State& state, const QByteArray& stream, void (*setup)(Decoder&) = nullptr)
 {
     const qsizetype piece = 1400; // a typical network read
     bool checked = false;
     for (auto _ : state) {
         canon::TranslationContext ctx;
         Decoder decoder(ctx);
+        if (setup)
+            setup(decoder);
         anthropic::SseEncoder encoder(QStringLiteral("claude-sonnet-5"), 100);
         QByteArray out;
         canon::StreamEvents events;
@@ -335,6 +367,20 @@ void BM_ChatStreamToAnthropic(benchmark::State& state)
     streamToAnthropic<openaichat::StreamDecoder>(state, chatStream(200));
 }
 BENCHMARK(BM_ChatStreamToAnthropic);
+
+void BM_ChatStreamOpenAiShapeToAnthropic(benchmark::State& state)
+{
+    streamToAnthropic<openaichat::StreamDecoder>(state, chatStreamOpenAiShape(200));
+}
+BENCHMARK(BM_ChatStreamOpenAiShapeToAnthropic);
+
+// The same through the decoder's general (QJsonObject) path, for comparison.
+void BM_ChatStreamOpenAiShapeToAnthropicGeneralPath(benchmark::State& state)
+{
+    streamToAnthropic<openaichat::StreamDecoder>(
+        state, chatStreamOpenAiShape(200), [](openaichat::StreamDecoder& d) { d.setFastPathEnabled(false); });
+}
+BENCHMARK(BM_ChatStreamOpenAiShapeToAnthropicGeneralPath);
 
 void BM_ResponsesStreamToAnthropic(benchmark::State& state)
 {

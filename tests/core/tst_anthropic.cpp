@@ -350,6 +350,83 @@ private Q_SLOTS:
         QVERIFY(!sse.contains("after the end"));
     }
 
+    // The exact bytes of every event kind the streaming hot path writes (block indexes past 9, escaping, UTF-8).
+    void encoderExactBytes()
+    {
+        canon::StreamEvents ev;
+        StreamEvent start = StreamEvent::of(Type::MessageStart, QStringLiteral("upstream-model"));
+        start.id = QStringLiteral("chatcmpl-1");
+        ev << start
+           << StreamEvent::of(Type::TextDelta,
+                  QStringLiteral("a\"b\\c\n") + QChar(0xe9) + QChar(0xd83d) + QChar(0xde00) + QChar(0x01))
+           << StreamEvent::of(Type::ReasoningDelta, QStringLiteral("think"))
+           << StreamEvent::of(Type::ReasoningSignature, QStringLiteral("sig")) << StreamEvent::of(Type::BlockEnd);
+        for (int i = 0; i < 10; ++i)
+            ev << StreamEvent::of(Type::TextDelta, QStringLiteral("t")) << StreamEvent::of(Type::BlockEnd);
+        StreamEvent tool = StreamEvent::of(Type::ToolCallStart);
+        tool.id = QStringLiteral("call 1");
+        tool.name = QStringLiteral("f");
+        StreamEvent fin = StreamEvent::of(Type::Finish);
+        fin.stopReason = canon::StopReason::EndTurn;
+        fin.usage.inputTokens = 3;
+        fin.usage.outputTokens = 7;
+        ev << tool << StreamEvent::of(Type::ToolCallArgsDelta, QStringLiteral("{\"x\":1}")) << fin;
+
+        // JSON written with ' for " and ` for an escaped quote.
+        const auto event = [](const char* name, QByteArray j) -> QByteArray {
+            j.replace('\'', '"');
+            j.replace('`', "\\\"");
+            return "event: " + QByteArray(name) + "\ndata: " + j + "\n\n";
+        };
+        QByteArray expected = event("message_start",
+            "{'type':'message_start','message':{'id':'msg_chatcmpl-1','type':'message','role':'assistant',"
+            "'model':'client-model','content':[],'stop_reason':null,'stop_sequence':null,'usage':{'input_tokens':10,"
+            "'cache_creation_input_tokens':0,'cache_read_input_tokens':0,'output_tokens':1}}}");
+        expected += event("content_block_start",
+            "{'type':'content_block_start','index':0,'content_block':{'type':'text','text':''}}");
+        expected += event("content_block_delta",
+            "{'type':'content_block_delta','index':0,'delta':{'type':'text_delta','text':'a`b\\\\c\\n\xc3\xa9"
+            "\xf0\x9f\x98\x80\\u0001'}}");
+        expected += event("content_block_stop", "{'type':'content_block_stop','index':0}");
+        expected += event("content_block_start",
+            "{'type':'content_block_start','index':1,'content_block':{'type':'thinking','thinking':'','signature':''}"
+            "}");
+        expected += event("content_block_delta",
+            "{'type':'content_block_delta','index':1,'delta':{'type':'thinking_delta','thinking':'think'}}");
+        expected += event("content_block_delta",
+            "{'type':'content_block_delta','index':1,'delta':{'type':'signature_delta','signature':'sig'}}");
+        expected += event("content_block_stop", "{'type':'content_block_stop','index':1}");
+        for (int i = 2; i < 12; ++i) {
+            const QByteArray n = QByteArray::number(i);
+            expected += event("content_block_start",
+                QByteArray(
+                    "{'type':'content_block_start','index':" + n + ",'content_block':{'type':'text','text':''}}"));
+            expected += event("content_block_delta",
+                QByteArray(
+                    "{'type':'content_block_delta','index':" + n + ",'delta':{'type':'text_delta','text':'t'}}"));
+            expected += event("content_block_stop", QByteArray("{'type':'content_block_stop','index':" + n + "}"));
+        }
+        expected += event("content_block_start",
+            "{'type':'content_block_start','index':12,'content_block':{'type':'tool_use','id':'call_1','name':'f',"
+            "'input':{}}}");
+        expected += event("content_block_delta",
+            "{'type':'content_block_delta','index':12,'delta':{'type':'input_json_delta','partial_json':'{`x`:1}'}}");
+        expected += event("content_block_stop", "{'type':'content_block_stop','index':12}");
+        expected += event("message_delta",
+            "{'type':'message_delta','delta':{'stop_reason':'tool_use','stop_sequence':null},'usage':"
+            "{'input_tokens':3,'output_tokens':7}}");
+        expected += event("message_stop", "{'type':'message_stop'}");
+        const QByteArray actual = encodeEvents(ev);
+        if (actual != expected) {
+            qsizetype i = 0;
+            while (i < actual.size() && i < expected.size() && actual.at(i) == expected.at(i))
+                ++i;
+            qWarning("differs at %lld: actual %s\nexpected %s", qlonglong(i), actual.mid(i - 40, 160).constData(),
+                expected.mid(i - 40, 160).constData());
+        }
+        QCOMPARE(actual, expected);
+    }
+
     void encoderToolUseStopNeedsATool()
     {
         canon::StreamEvents ev {StreamEvent::of(Type::TextDelta, QStringLiteral("x"))};

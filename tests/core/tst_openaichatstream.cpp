@@ -11,6 +11,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -295,6 +296,71 @@ QByteArray sse(const QList<QByteArray>& chunks, bool done = true)
     return out;
 }
 
+// Decodes with the fast path on or off (every other argument as in decode()).
+canon::StreamEvents decodeWith(
+    const QByteArray& bytes, bool fast, Split split, quint32 seed = 1, qsizetype* fastChunks = nullptr)
+{
+    openaichat::StreamDecoder d({});
+    d.setFastPathEnabled(fast);
+    canon::StreamEvents out;
+    if (split == Split::Whole) {
+        d.feed(bytes, out);
+    } else {
+        QRandomGenerator rng(seed);
+        qsizetype i = 0;
+        while (i < bytes.size()) {
+            const qsizetype n
+                = split == Split::OneByte ? 1 : std::min<qsizetype>(bytes.size() - i, 1 + rng.bounded(97));
+            d.feed(QByteArrayView(bytes).sliced(i, n), out);
+            i += n;
+        }
+    }
+    d.finish(out);
+    if (fastChunks)
+        *fastChunks = d.fastPathChunks();
+    return out;
+}
+
+// Empty when both event lists are equal field by field (generated tool-call ids aside), else the first difference.
+QString compareEvents(const canon::StreamEvents& a, const canon::StreamEvents& b)
+{
+    if (a.size() != b.size())
+        return QStringLiteral("%1 events instead of %2").arg(a.size()).arg(b.size());
+    const auto usage = [](const canon::Usage& u) {
+        return QList<qint64> {u.inputTokens, u.outputTokens, u.cacheReadTokens, u.cacheWriteTokens, u.reasoningTokens};
+    };
+    const auto generated = [](const QString& id) { return id.startsWith(QLatin1String("toolu_")); };
+    for (qsizetype i = 0; i < a.size(); ++i) {
+        const StreamEvent& x = a.at(i);
+        const StreamEvent& y = b.at(i);
+        const bool same = x.type == y.type && x.text == y.text && (x.id == y.id || (generated(x.id) && generated(y.id)))
+            && x.name == y.name && usage(x.usage) == usage(y.usage) && x.stopReason == y.stopReason
+            && x.error.httpStatus == y.error.httpStatus && x.error.type == y.error.type
+            && x.error.message == y.error.message && x.error.retryAfterSeconds == y.error.retryAfterSeconds
+            && x.error.shouldRetry == y.error.shouldRetry && x.error.code == y.error.code
+            && x.error.details == y.error.details && x.raw == y.raw;
+        if (!same)
+            return QStringLiteral("event %1: %2 instead of %3").arg(i).arg(describe(x), describe(y));
+    }
+    return {};
+}
+
+// The fast path and the general path give the same events for `body` (whole and split); returns the chunks the fast
+// path took.
+qsizetype checkBothPaths(const QByteArray& body, QString* problem)
+{
+    qsizetype fastChunks = 0;
+    const canon::StreamEvents general = decodeWith(body, false, Split::Whole);
+    QString diff = compareEvents(decodeWith(body, true, Split::Whole, 1, &fastChunks), general);
+    if (diff.isEmpty())
+        diff = compareEvents(decodeWith(body, true, Split::OneByte), general);
+    if (diff.isEmpty())
+        diff = compareEvents(decodeWith(body, true, Split::Random, 7), general);
+    if (!diff.isEmpty())
+        *problem = diff;
+    return fastChunks;
+}
+
 } // namespace
 
 class TestOpenAiChatStream : public QObject
@@ -392,6 +458,211 @@ private Q_SLOTS:
         QJsonObject message;
         const QString problem = validateAnthropicStream(out, &message);
         QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    }
+
+    // The fast path (a scanner for common chunk shapes) must be invisible: every recorded stream gives the same
+    // events with and without it, and it does take the ordinary chunks.
+    void fastPathMatchesGeneralPath_data() { fixtures_data(); }
+
+    void fastPathMatchesGeneralPath()
+    {
+        QFETCH(QString, path);
+        const QByteArray body = readFile(path);
+        QVERIFY(!body.isEmpty());
+        QString problem;
+        const qsizetype fastChunks = checkBothPaths(body, &problem);
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        const QString name = QFileInfo(path).fileName();
+        if (name.startsWith(QLatin1String("openai-text")) || name.startsWith(QLatin1String("deepseek-reasoning"))
+            || name.startsWith(QLatin1String("groq-text")) || name.startsWith(QLatin1String("xai-openai-compatible")))
+            QVERIFY2(fastChunks >= rawEvents(body).size() - 2, qPrintable(QString::number(fastChunks)));
+    }
+
+    // Every recorded chunk, damaged in small ways, decodes the same with and without the fast path.
+    void fastPathMatchesOnMutatedChunks()
+    {
+        const QDir dir(chatFixtureDir());
+        if (!dir.exists())
+            QSKIP("shared fixtures not found (set SWITCHYARD_SHARED_DIR)");
+        static const QByteArray alphabet = QByteArray("\"\\{}[],:0-1.e nutl\t\x01", 20) + "\xc3\xa9\xed\xa0\x80\xf0";
+        QRandomGenerator rng(20240611);
+        const QByteArray first = J("{'id':'x','model':'m','choices':[{'index':0,'delta':{'role':'assistant'}}]}");
+        const QByteArray stop = J("{'choices':[{'index':0,'delta':{},'finish_reason':'stop'}]}");
+        int cases = 0;
+        for (const QString& f : dir.entryList({QStringLiteral("*.sse")}, QDir::Files, QDir::Name)) {
+            const QList<RawEvent> events = rawEvents(readFile(dir.filePath(f)));
+            for (qsizetype e = 0; e < events.size() && e < 40; ++e) {
+                const QByteArray chunk = events.at(e).data;
+                if (chunk == "[DONE]")
+                    continue;
+                for (int m = 0; m < 3; ++m) {
+                    QByteArray mutated = chunk;
+                    const qsizetype at = rng.bounded(int(mutated.size() + 1));
+                    const char c = alphabet.at(rng.bounded(int(alphabet.size())));
+                    switch (rng.bounded(3)) {
+                    case 0:
+                        mutated.insert(at, c);
+                        break;
+                    case 1:
+                        if (at < mutated.size())
+                            mutated.remove(at, 1);
+                        break;
+                    default:
+                        if (at < mutated.size())
+                            mutated[at] = c;
+                        break;
+                    }
+                    const QByteArray body = sse({first, mutated, stop});
+                    QString problem;
+                    checkBothPaths(body, &problem);
+                    QVERIFY2(problem.isEmpty(),
+                        qPrintable(f + QStringLiteral(": ") + QString::fromUtf8(mutated.toPercentEncoding("{}[]\":,_ "))
+                            + QStringLiteral(": ") + problem));
+                    ++cases;
+                }
+            }
+        }
+        QVERIFY(cases > 1000);
+    }
+
+    void fastPathEdgeCases_data()
+    {
+        QTest::addColumn<QByteArray>("chunk");
+        QTest::addColumn<bool>("fast"); // the fast path is expected to take it
+        const auto row
+            = [](const char* name, const QByteArray& chunk, bool fast) { QTest::newRow(name) << chunk << fast; };
+        row("plain", J("{'id':'a','choices':[{'index':0,'delta':{'content':'hi'},'finish_reason':null}]}"), true);
+        row("any key order, spaces",
+            J(" { 'choices' : [ { 'finish_reason' : null , 'delta' : { 'content' : 'hi' } , 'index' : 0 } ] ,\t"
+              "'model' : 'm' , 'id' : 'a' }\r\n"),
+            true);
+        row("full OpenAI shape",
+            J("{'id':'chatcmpl-1','object':'chat.completion.chunk','created':1741,'model':'gpt-4o',"
+              "'system_fingerprint':'fp_1','service_tier':'default','choices':[{'index':0,'delta':{'content':'x',"
+              "'refusal':null},'logprobs':null,'finish_reason':null}],'usage':null,'obfuscation':'abc'}"),
+            true);
+        row("escapes", J("{'choices':[{'index':0,'delta':{'content':'a\\n\\t\\r\\b\\f\\/\\\\`z\\u00e9\\u0000'}}]}"),
+            true);
+        row("surrogate pair escape", J("{'choices':[{'index':0,'delta':{'content':'\\ud83d\\ude00!'}}]}"), true);
+        row("lone surrogate escape", J("{'choices':[{'index':0,'delta':{'content':'\\ud800x\\udc00'}}]}"), true);
+        row("utf-8",
+            J("{'choices':[{'index':0,'delta':{'content':'\xc3\xa9\xe4\xb8\xad\xf0\x9f\x98\x80\xef\xbb\xbf'}}]}"),
+            true);
+        row("bom at start of text", J("{'choices':[{'index':0,'delta':{'content':'\xef\xbb\xbfx'}}]}"), false);
+        row("bom at start of key",
+            J("{'choices':[{'index':0,'delta':{'\xef\xbb\xbf"
+              "content':'x'}}]}"),
+            false);
+        row("escaped bom", J("{'choices':[{'index':0,'delta':{'content':'\\ufeffx\\n'}}]}"), true);
+        row("raw tab", J("{'choices':[{'index':0,'delta':{'content':'a\tb'}}]}"), true);
+        row("overlong utf-8", J("{'choices':[{'index':0,'delta':{'content':'\xc0\x80'}}]}"), false);
+        row("encoded surrogate", J("{'choices':[{'index':0,'delta':{'content':'\xed\xa0\x80'}}]}"), false);
+        row("beyond U+10FFFF", J("{'choices':[{'index':0,'delta':{'content':'\xf4\x90\x80\x80'}}]}"), false);
+        row("truncated utf-8", J("{'choices':[{'index':0,'delta':{'content':'\xe4\xb8'}}]}"), false);
+        row("bad utf-8 in unknown member", J("{'zz':'\xff','choices':[{'index':0,'delta':{'content':'a'}}]}"), false);
+        row("unknown escape", J("{'choices':[{'index':0,'delta':{'content':'\\x'}}]}"), false);
+        row("bad \\u escape", J("{'choices':[{'index':0,'delta':{'content':'\\u12g4'}}]}"), false);
+        row("escaped key", J("{'choices':[{'index':0,'delta':{'\\u0063ontent':'a'}}]}"), false);
+        row("non-ascii key", J("{'choices':[{'index':0,'delta':{'cont\xc3\xa9nt':'a','content':'b'}}]}"), true);
+        row("duplicate content", J("{'choices':[{'index':0,'delta':{'content':'a','content':'b'}}]}"), false);
+        row("duplicate choices", J("{'choices':[],'choices':[{'index':0,'delta':{'content':'b'}}]}"), false);
+        row("duplicate id", J("{'id':'a','id':'b','choices':[{'index':0,'delta':{'content':'b'}}]}"), false);
+        row("duplicate unknown", J("{'p':1,'p':2,'choices':[{'index':0,'delta':{'content':'b'}}]}"), true);
+        row("index 1", J("{'choices':[{'index':1,'delta':{'content':'a'}}]}"), false);
+        row("index null", J("{'choices':[{'index':null,'delta':{'content':'a'}}]}"), true);
+        row("index string", J("{'choices':[{'index':'0','delta':{'content':'a'}}]}"), false);
+        row("index 0.0", J("{'choices':[{'index':0.0,'delta':{'content':'a'}}]}"), false);
+        row("no index", J("{'choices':[{'delta':{'content':'a'}}]}"), true);
+        row("two choices", J("{'choices':[{'index':1,'delta':{'content':'a'}},{'index':0,'delta':{'content':'b'}}]}"),
+            false);
+        row("empty choice", J("{'id':'a','choices':[{}]}"), true);
+        row("choice not an object", J("{'id':'a','choices':[1]}"), false);
+        row("choices null", J("{'id':'a','choices':null}"), true);
+        row("choices object", J("{'id':'a','choices':{}}"), false);
+        row("delta null", J("{'choices':[{'index':0,'delta':null,'finish_reason':'stop'}]}"), true);
+        row("delta string", J("{'choices':[{'index':0,'delta':'x'}]}"), false);
+        row("delta empty", J("{'choices':[{'index':0,'delta':{}}]}"), true);
+        row("content null", J("{'choices':[{'index':0,'delta':{'role':'assistant','content':null}}]}"), true);
+        row("content number", J("{'choices':[{'index':0,'delta':{'content':12}}]}"), true);
+        row("content parts", J("{'choices':[{'index':0,'delta':{'content':[{'type':'text','text':'a'}]}}]}"), false);
+        row("reasoning then content", J("{'choices':[{'index':0,'delta':{'content':'c','reasoning_content':'r'}}]}"),
+            true);
+        row("reasoning fallback", J("{'choices':[{'index':0,'delta':{'reasoning_content':'','reasoning':'r'}}]}"),
+            true);
+        row("reasoning null", J("{'choices':[{'index':0,'delta':{'reasoning_content':null,'reasoning':'r'}}]}"), true);
+        row("reasoning details",
+            J("{'choices':[{'index':0,'delta':{'reasoning_details':[{'type':'reasoning.text','text':'r'}]}}]}"), false);
+        row("refusal", J("{'choices':[{'index':0,'delta':{'refusal':'no'}}]}"), true);
+        row("tool calls empty", J("{'choices':[{'index':0,'delta':{'content':'a','tool_calls':[ ]}}]}"), true);
+        row("tool calls null", J("{'choices':[{'index':0,'delta':{'content':'a','tool_calls':null}}]}"), true);
+        row("tool calls",
+            J("{'choices':[{'index':0,'delta':{'tool_calls':[{'index':0,'id':'c1','function':{'name':'f',"
+              "'arguments':'{}'}}]}}]}"),
+            false);
+        row("finish length", J("{'choices':[{'index':0,'delta':{},'finish_reason':'length'}]}"), true);
+        row("finish escaped", J("{'choices':[{'index':0,'delta':{},'finish_reason':'st\\u006fp'}]}"), false);
+        row("finish error", J("{'choices':[{'index':0,'delta':{},'finish_reason':'error','error':{'message':'bad'}}]}"),
+            false);
+        row("finish resources",
+            J("{'choices':[{'index':0,'delta':{},'finish_reason':'insufficient_system_resource'}]}"), false);
+        row("finish number", J("{'choices':[{'index':0,'delta':{},'finish_reason':3}]}"), true);
+        row("usage with finish",
+            J("{'choices':[{'index':0,'delta':{},'finish_reason':'stop'}],'usage':{'prompt_tokens':10,"
+              "'completion_tokens':5,'prompt_tokens_details':{'cached_tokens':4},'completion_tokens_details':"
+              "{'reasoning_tokens':2}}}"),
+            true);
+        row("usage deepseek",
+            J("{'choices':[],'usage':{'prompt_tokens':10,'completion_tokens':5,'prompt_cache_hit_tokens':6,"
+              "'prompt_cache_miss_tokens':4}}"),
+            true);
+        row("usage empty", J("{'choices':[],'usage':{}}"), true);
+        row("usage x_groq", J("{'choices':[],'x_groq':{'id':'q','usage':{'prompt_tokens':3,'completion_tokens':4}}}"),
+            true);
+        row("usage and x_groq",
+            J("{'choices':[],'usage':{'prompt_tokens':1},'x_groq':{'usage':{'prompt_tokens':3,'completion_tokens':4}}"
+              "}"),
+            true);
+        row("error object", J("{'error':{'message':'boom','type':'server_error'}}"), false);
+        row("error string", J("{'error':'boom'}"), false);
+        row("error empty string", J("{'error':'','choices':[{'index':0,'delta':{'content':'a'}}]}"), true);
+        row("error null", J("{'error':null,'choices':[{'index':0,'delta':{'content':'a'}}]}"), true);
+        row("error number", J("{'error':5,'choices':[{'index':0,'delta':{'content':'a'}}]}"), true);
+        row("numbers", J("{'a':-0,'b':1.5,'c':-12.25,'d':123456789012345678901234,'choices':[]}"), true);
+        row("exponent", J("{'a':1e5,'choices':[]}"), false);
+        row("leading zero", J("{'a':01,'choices':[]}"), false);
+        row("bare dot", J("{'a':1.,'choices':[]}"), false);
+        row("literals", J("{'a':true,'b':false,'c':null,'d':[true,[],{}],'choices':[]}"), true);
+        row("bad literal", J("{'a':tru,'choices':[]}"), false);
+        row("deep nesting", "{\"a\":" + QByteArray(80, '[') + QByteArray(80, ']') + ",\"choices\":[]}", false);
+        row("trailing garbage", J("{'choices':[]}x"), false);
+        row("trailing comma", J("{'choices':[],}"), false);
+        row("missing brace", J("{'choices':[]"), false);
+        row("empty object", J("{}"), true);
+        row("array root", J("[1]"), false);
+        row("string root", J("'x'"), false);
+        row("id and model only", J("{'id':'a\\u00e9','model':'m\xc3\xa9'}"), true);
+    }
+
+    void fastPathEdgeCases()
+    {
+        QFETCH(QByteArray, chunk);
+        QFETCH(bool, fast);
+        const QByteArray first = J("{'id':'x','model':'m','choices':[{'index':0,'delta':{'role':'assistant'}}]}");
+        const QByteArray stop = J("{'choices':[{'index':0,'delta':{},'finish_reason':'stop'}]}");
+        const QByteArray usage = J("{'choices':[],'usage':{'prompt_tokens':1,'completion_tokens':2}}");
+        // The chunk first (it starts the message), after an ordinary start, and between text and a finish.
+        const QList<QByteArray> bodies = {sse({chunk, stop}), sse({first, chunk, stop}),
+            sse({first, J("{'choices':[{'index':0,'delta':{'content':'t'}}]}"), chunk, stop, usage}),
+            sse({first, J("{'choices':[{'index':0,'delta':{'reasoning':'r'}}]}"), chunk, stop}, false)};
+        for (const QByteArray& body : bodies) {
+            QString problem;
+            checkBothPaths(body, &problem);
+            QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        }
+        // Whether the fast path took it (the chunk alone, before a [DONE]).
+        qsizetype fastChunks = 0;
+        decodeWith(sse({chunk}), true, Split::Whole, 1, &fastChunks);
+        QCOMPARE(fastChunks > 0, fast);
     }
 
     void truncated_data()

@@ -9,10 +9,47 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <cstring>
+
 namespace sy::anthropic {
 
 using canon::StreamEvent;
 using Type = canon::StreamEvent::Type;
+
+namespace {
+
+// Writes the decimal digits of `v` (what QByteArray::number(v) gives) at `d` (room for 20 characters); returns the end.
+char* writeNumber(char* d, qint64 v)
+{
+    char buf[24];
+    char* end = buf + sizeof(buf);
+    char* p = end;
+    quint64 u = v < 0 ? 0 - quint64(v) : quint64(v);
+    do {
+        *--p = char('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    std::memcpy(d, p, size_t(end - p));
+    return d + (end - p);
+}
+
+// out.append(s, n) without QByteArray::insert's generality (several times cheaper for short pieces).
+inline void appendBytes(QByteArray& out, const char* s, qsizetype n)
+{
+    const qsizetype old = out.size();
+    out.resize(old + n);
+    std::memcpy(out.data() + old, s, size_t(n));
+}
+
+void appendNumber(QByteArray& out, qint64 v)
+{
+    char buf[24];
+    out.append(buf, writeNumber(buf, v) - buf);
+}
+
+} // namespace
 
 SseEncoder::SseEncoder(const QString& clientModel, qint64 inputTokenEstimate)
     : m_model(clientModel)
@@ -56,8 +93,9 @@ void SseEncoder::openBlock(Block kind, QByteArray& out, const QString& id, const
 {
     closeBlock(out);
     QByteArray j;
+    j.reserve(128);
     j.append(R"({"type":"content_block_start","index":)");
-    j.append(QByteArray::number(m_nextIndex));
+    appendNumber(j, m_nextIndex);
     switch (kind) {
     case Block::Text:
         j.append(R"(,"content_block":{"type":"text","text":""}})");
@@ -93,7 +131,9 @@ void SseEncoder::closeBlock(QByteArray& out)
         j.append("}}");
         writeEvent(out, "content_block_delta", j);
     }
-    writeEvent(out, "content_block_stop", R"({"type":"content_block_stop","index":)" + QByteArray::number(index) + '}');
+    out.append("event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":");
+    appendNumber(out, index);
+    out.append("}\n\n");
     m_open = Block::None;
     ++m_nextIndex;
 }
@@ -118,19 +158,18 @@ void SseEncoder::encode(const StreamEvent& e, QByteArray& out)
         return;
     }
     start(out);
-    auto delta = [&](const char* deltaType, const char* field, const QString& text) {
-        QByteArray j;
-        j.reserve(64 + text.size());
-        j.append(R"({"type":"content_block_delta","index":)");
-        j.append(QByteArray::number(m_nextIndex));
-        j.append(R"(,"delta":{"type":")");
-        j.append(deltaType);
-        j.append(R"(",")");
-        j.append(field);
-        j.append(R"(":)");
-        appendJsonString(j, text);
-        j.append("}}");
-        writeEvent(out, "content_block_delta", j);
+    // content_block_delta, written straight into `out` (the hot path: one per upstream chunk).
+    auto delta = [&](QByteArrayView head, const QString& text) {
+        static constexpr char prefix[]
+            = "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":";
+        char buf[sizeof(prefix) + 24 + 64];
+        std::memcpy(buf, prefix, sizeof(prefix) - 1);
+        char* p = writeNumber(buf + sizeof(prefix) - 1, m_nextIndex);
+        Q_ASSERT(head.size() <= 64);
+        std::memcpy(p, head.data(), size_t(head.size()));
+        appendBytes(out, buf, p + head.size() - buf);
+        appendJsonString(out, text);
+        appendBytes(out, "}}\n\n", 4);
     };
     switch (e.type) {
     case Type::TextDelta:
@@ -138,18 +177,18 @@ void SseEncoder::encode(const StreamEvent& e, QByteArray& out)
             return;
         if (m_open != Block::Text)
             openBlock(Block::Text, out);
-        delta("text_delta", "text", e.text);
+        delta(R"(,"delta":{"type":"text_delta","text":)", e.text);
         break;
     case Type::ReasoningDelta:
         if (m_open != Block::Thinking || m_thinkingSigned)
             openBlock(Block::Thinking, out);
         if (!e.text.isEmpty())
-            delta("thinking_delta", "thinking", e.text);
+            delta(R"(,"delta":{"type":"thinking_delta","thinking":)", e.text);
         break;
     case Type::ReasoningSignature:
         if (m_open != Block::Thinking || m_thinkingSigned)
             openBlock(Block::Thinking, out);
-        delta("signature_delta", "signature", e.text);
+        delta(R"(,"delta":{"type":"signature_delta","signature":)", e.text);
         m_thinkingSigned = true;
         break;
     case Type::RedactedReasoning: {
@@ -169,7 +208,7 @@ void SseEncoder::encode(const StreamEvent& e, QByteArray& out)
         break;
     case Type::ToolCallArgsDelta:
         if (m_open == Block::Tool && !e.text.isEmpty())
-            delta("input_json_delta", "partial_json", e.text);
+            delta(R"(,"delta":{"type":"input_json_delta","partial_json":)", e.text);
         break;
     case Type::BlockEnd:
         closeBlock(out);

@@ -10,6 +10,12 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <cstring>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 namespace sy::openaichat {
 
 namespace {
@@ -50,6 +56,567 @@ constexpr qsizetype MaxPlainBodyBytes = 8 * 1024 * 1024;
 canon::Error prematureEnd()
 {
     return canon::Error::make(500, canon::ErrorType::Api, QStringLiteral("upstream stream ended prematurely"));
+}
+
+// ---- Fast path: a pull scanner for the common chat.completion.chunk shapes --------------------------------------
+//
+// It reads a data payload once, without building a document, and records where the members handleChunk() and
+// handleDelta() read are. It gives up (and the chunk goes to the QJsonObject path) on anything whose meaning it does
+// not reproduce exactly: tool calls, content parts, reasoning_details, errors, finish_reason "error" /
+// "insufficient_system_resource", several choices, a choice index other than 0, a duplicate member it reads, an
+// escaped key, and every input it is not sure QJsonDocument::fromJson would accept the same way (numbers with an
+// exponent or longer than 32 characters, unknown escapes, nesting deeper than 64, a string starting with a BOM).
+// Within that subset the rules are Qt's: UTF-8 must be valid (no overlongs, no encoded surrogates, nothing above
+// U+10FFFF), raw control characters in strings are kept, \u escapes are UTF-16 code units.
+
+// A value found by the scanner. A string spans the text between its quotes (still escaped); an object or array spans
+// the whole value, brackets included.
+struct RawValue
+{
+    enum Kind : quint8 { Absent, Null, String, Object, Array, Other };
+    Kind kind = Absent;
+    bool escaped = false; // a string with a backslash escape
+    bool high = false; // a string with bytes >= 0x80
+    const char* begin = nullptr;
+    const char* end = nullptr;
+
+    QByteArrayView view() const { return QByteArrayView(begin, end - begin); }
+    bool isNonEmptyString() const { return kind == String && end != begin; }
+};
+
+// What a chunk the fast path understood holds.
+struct FastChunk
+{
+    RawValue id;
+    RawValue model;
+    RawValue error;
+    RawValue usage;
+    RawValue xGroq;
+    RawValue choices;
+    bool choicesNonEmpty = false;
+    bool hasChoice = false; // choices[0] is an object with at least one member
+    RawValue index;
+    RawValue delta;
+    bool deltaNonEmpty = false;
+    RawValue finishReason;
+    RawValue reasoningContent;
+    RawValue reasoning;
+    RawValue reasoningDetails;
+    RawValue content;
+    RawValue refusal;
+    RawValue toolCalls;
+};
+
+template<qsizetype N> inline bool keyIs(QByteArrayView key, const char (&name)[N])
+{
+    return key.size() == N - 1 && std::memcmp(key.data(), name, N - 1) == 0;
+}
+
+inline int hexDigit(unsigned char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+// Length of the valid multi-byte UTF-8 sequence at p (*p >= 0x80) and its code point, or 0 when it is not one
+// (truncated, overlong, an encoded surrogate, above U+10FFFF): what Qt's JSON parser rejects.
+inline int utf8Sequence(const unsigned char* p, const unsigned char* end, char32_t* cp)
+{
+    const unsigned char lead = *p;
+    const auto cont = [&](int i) { return end - p > i && (p[i] & 0xc0) == 0x80; };
+    if (lead >= 0xc2 && lead < 0xe0) {
+        if (!cont(1))
+            return 0;
+        *cp = (char32_t(lead & 0x1f) << 6) | char32_t(p[1] & 0x3f);
+        return 2;
+    }
+    if (lead >= 0xe0 && lead < 0xf0) {
+        if (!cont(1) || !cont(2))
+            return 0;
+        const char32_t c = (char32_t(lead & 0x0f) << 12) | (char32_t(p[1] & 0x3f) << 6) | char32_t(p[2] & 0x3f);
+        if (c < 0x800 || (c >= 0xd800 && c < 0xe000))
+            return 0;
+        *cp = c;
+        return 3;
+    }
+    if (lead >= 0xf0 && lead < 0xf5) {
+        if (!cont(1) || !cont(2) || !cont(3))
+            return 0;
+        const char32_t c = (char32_t(lead & 0x07) << 18) | (char32_t(p[1] & 0x3f) << 12) | (char32_t(p[2] & 0x3f) << 6)
+            | char32_t(p[3] & 0x3f);
+        if (c < 0x10000 || c > 0x10ffff)
+            return 0;
+        *cp = c;
+        return 4;
+    }
+    return 0;
+}
+
+// The first '"' or '\\' in [p, end), or end. Sets *high when a byte >= 0x80 comes before it.
+inline const char* findQuoteOrEscape(const char* p, const char* end, bool* high)
+{
+#ifdef __SSE2__
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i backslash = _mm_set1_epi8('\\');
+    while (end - p >= 16) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+        const unsigned stop
+            = unsigned(_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash))));
+        const unsigned hi = unsigned(_mm_movemask_epi8(v));
+        if (stop) {
+            const int at = __builtin_ctz(stop);
+            if (hi & ((1u << at) - 1))
+                *high = true;
+            return p + at;
+        }
+        if (hi)
+            *high = true;
+        p += 16;
+    }
+#endif
+    for (; p < end; ++p) {
+        const unsigned char c = static_cast<unsigned char>(*p);
+        if (c == '"' || c == '\\')
+            return p;
+        if (c >= 0x80)
+            *high = true;
+    }
+    return end;
+}
+
+class ChunkScanner
+{
+public:
+    explicit ChunkScanner(QByteArrayView json)
+        : m_p(json.data())
+        , m_end(json.data() + json.size())
+    {
+    }
+
+    // Whether the payload is one of the shapes the fast path reproduces exactly; `c` describes it.
+    bool scan(FastChunk& c)
+    {
+        skipSpace();
+        if (m_p >= m_end || *m_p != '{')
+            return false;
+        const bool ok = members([&](QByteArrayView key) {
+            if (keyIs(key, "choices"))
+                return choices(c);
+            if (keyIs(key, "id"))
+                return record(c.id);
+            if (keyIs(key, "model"))
+                return record(c.model);
+            if (keyIs(key, "usage"))
+                return record(c.usage);
+            if (keyIs(key, "error"))
+                return record(c.error);
+            if (keyIs(key, "x_groq"))
+                return record(c.xGroq);
+            return value(nullptr, 1);
+        });
+        if (!ok)
+            return false;
+        skipSpace();
+        if (m_p != m_end)
+            return false;
+        // What the fast path leaves to handleChunk().
+        if (c.error.kind == RawValue::Object || c.error.isNonEmptyString())
+            return false;
+        if (!(c.index.kind == RawValue::Absent || c.index.kind == RawValue::Null
+                || (c.index.kind == RawValue::Other && c.index.end - c.index.begin == 1 && *c.index.begin == '0')))
+            return false;
+        if (c.finishReason.kind == RawValue::String
+            && (c.finishReason.escaped || c.finishReason.view() == "error"
+                || c.finishReason.view() == "insufficient_system_resource"))
+            return false;
+        if (c.content.kind == RawValue::Array || c.reasoningDetails.kind == RawValue::Array)
+            return false;
+        if (c.toolCalls.kind == RawValue::Array && !isEmptyContainer(c.toolCalls))
+            return false;
+        return true;
+    }
+
+private:
+    static constexpr int MaxDepth = 64;
+
+    void skipSpace()
+    {
+        while (m_p < m_end && (*m_p == ' ' || *m_p == '\n' || *m_p == '\r' || *m_p == '\t'))
+            ++m_p;
+    }
+
+    static bool isEmptyContainer(const RawValue& v)
+    {
+        for (const char* p = v.begin + 1; p < v.end - 1; ++p) {
+            if (*p != ' ' && *p != '\n' && *p != '\r' && *p != '\t')
+                return false;
+        }
+        return true;
+    }
+
+    // A member value the decoder reads; a second one with the same key is left to Qt (last one wins there).
+    bool record(RawValue& slot)
+    {
+        if (slot.kind != RawValue::Absent)
+            return false;
+        return value(&slot, 1);
+    }
+
+    // m_p is at '{'. Calls onMember(key) with m_p at each member's value; onMember consumes the value.
+    template<typename F> bool members(F&& onMember)
+    {
+        ++m_p;
+        skipSpace();
+        if (m_p < m_end && *m_p == '}') {
+            ++m_p;
+            return true;
+        }
+        for (;;) {
+            skipSpace();
+            if (m_p >= m_end || *m_p != '"')
+                return false;
+            RawValue key;
+            if (!string(key) || key.escaped)
+                return false;
+            skipSpace();
+            if (m_p >= m_end || *m_p != ':')
+                return false;
+            ++m_p;
+            skipSpace();
+            if (!onMember(key.view()))
+                return false;
+            skipSpace();
+            if (m_p >= m_end)
+                return false;
+            if (*m_p == ',') {
+                ++m_p;
+                continue;
+            }
+            if (*m_p != '}')
+                return false;
+            ++m_p;
+            return true;
+        }
+    }
+
+    bool choices(FastChunk& c)
+    {
+        if (c.choices.kind != RawValue::Absent || m_p >= m_end)
+            return false;
+        if (*m_p != '[')
+            return value(&c.choices, 1) && c.choices.kind == RawValue::Null;
+        c.choices.kind = RawValue::Array;
+        ++m_p;
+        skipSpace();
+        if (m_p < m_end && *m_p == ']') {
+            ++m_p;
+            return true;
+        }
+        c.choicesNonEmpty = true;
+        if (m_p >= m_end || *m_p != '{')
+            return false;
+        int count = 0;
+        const bool ok = members([&](QByteArrayView key) {
+            ++count;
+            if (keyIs(key, "delta"))
+                return delta(c);
+            if (keyIs(key, "finish_reason"))
+                return record(c.finishReason);
+            if (keyIs(key, "index"))
+                return record(c.index);
+            return value(nullptr, 2);
+        });
+        if (!ok)
+            return false;
+        c.hasChoice = count > 0;
+        skipSpace();
+        if (m_p >= m_end || *m_p != ']') // a second choice, or garbage
+            return false;
+        ++m_p;
+        return true;
+    }
+
+    bool delta(FastChunk& c)
+    {
+        if (c.delta.kind != RawValue::Absent || m_p >= m_end)
+            return false;
+        if (*m_p != '{')
+            return value(&c.delta, 2) && c.delta.kind == RawValue::Null;
+        c.delta.kind = RawValue::Object;
+        int count = 0;
+        const bool ok = members([&](QByteArrayView key) {
+            ++count;
+            if (keyIs(key, "content"))
+                return record(c.content);
+            if (keyIs(key, "reasoning_content"))
+                return record(c.reasoningContent);
+            if (keyIs(key, "reasoning"))
+                return record(c.reasoning);
+            if (keyIs(key, "tool_calls"))
+                return record(c.toolCalls);
+            if (keyIs(key, "refusal"))
+                return record(c.refusal);
+            if (keyIs(key, "reasoning_details"))
+                return record(c.reasoningDetails);
+            return value(nullptr, 3);
+        });
+        c.deltaNonEmpty = count > 0;
+        return ok;
+    }
+
+    // Any value at m_p, validated; described in *out when given.
+    bool value(RawValue* out, int depth)
+    {
+        if (m_p >= m_end)
+            return false;
+        const char* start = m_p;
+        RawValue::Kind kind = RawValue::Other;
+        switch (*m_p) {
+        case '"': {
+            RawValue s;
+            if (!string(s))
+                return false;
+            if (out)
+                *out = s;
+            return true;
+        }
+        case '{':
+            if (depth >= MaxDepth)
+                return false;
+            if (!members([&](QByteArrayView) { return value(nullptr, depth + 1); }))
+                return false;
+            kind = RawValue::Object;
+            break;
+        case '[':
+            if (depth >= MaxDepth || !array(depth + 1))
+                return false;
+            kind = RawValue::Array;
+            break;
+        case 't':
+            if (!literal("true", 4))
+                return false;
+            break;
+        case 'f':
+            if (!literal("false", 5))
+                return false;
+            break;
+        case 'n':
+            if (!literal("null", 4))
+                return false;
+            kind = RawValue::Null;
+            break;
+        default:
+            if (!number())
+                return false;
+            break;
+        }
+        if (out) {
+            out->kind = kind;
+            out->begin = start;
+            out->end = m_p;
+        }
+        return true;
+    }
+
+    bool array(int depth)
+    {
+        ++m_p;
+        skipSpace();
+        if (m_p < m_end && *m_p == ']') {
+            ++m_p;
+            return true;
+        }
+        for (;;) {
+            skipSpace();
+            if (!value(nullptr, depth))
+                return false;
+            skipSpace();
+            if (m_p >= m_end)
+                return false;
+            if (*m_p == ',') {
+                ++m_p;
+                continue;
+            }
+            if (*m_p != ']')
+                return false;
+            ++m_p;
+            return true;
+        }
+    }
+
+    bool literal(const char* word, qsizetype n)
+    {
+        if (m_end - m_p < n || std::memcmp(m_p, word, size_t(n)) != 0)
+            return false;
+        m_p += n;
+        return true;
+    }
+
+    // -?(0|[1-9][0-9]*)(.[0-9]+)?, at most 32 characters: a number Qt reads without overflow or underflow.
+    bool number()
+    {
+        const char* start = m_p;
+        const auto digit = [this] { return m_p < m_end && *m_p >= '0' && *m_p <= '9'; };
+        if (*m_p == '-')
+            ++m_p;
+        if (m_p >= m_end)
+            return false;
+        if (*m_p == '0') {
+            ++m_p;
+        } else if (digit()) {
+            while (digit())
+                ++m_p;
+        } else {
+            return false;
+        }
+        if (m_p < m_end && *m_p == '.') {
+            ++m_p;
+            if (!digit())
+                return false;
+            while (digit())
+                ++m_p;
+        }
+        if (m_p < m_end && (*m_p == 'e' || *m_p == 'E'))
+            return false;
+        return m_p - start <= 32;
+    }
+
+    // m_p is at the opening quote.
+    bool string(RawValue& out)
+    {
+        const char* start = ++m_p;
+        bool high = false;
+        bool escaped = false;
+        for (;;) {
+            const char* stop = findQuoteOrEscape(m_p, m_end, &high);
+            if (stop >= m_end)
+                return false;
+            if (*stop == '"') {
+                m_p = stop;
+                break;
+            }
+            escaped = true;
+            if (m_end - stop < 2)
+                return false;
+            switch (stop[1]) {
+            case '"':
+            case '\\':
+            case '/':
+            case 'b':
+            case 'f':
+            case 'n':
+            case 'r':
+            case 't':
+                m_p = stop + 2;
+                break;
+            case 'u':
+                if (m_end - stop < 6)
+                    return false;
+                for (int i = 2; i < 6; ++i) {
+                    if (hexDigit(static_cast<unsigned char>(stop[i])) < 0)
+                        return false;
+                }
+                m_p = stop + 6;
+                break;
+            default:
+                return false; // Qt reads an unknown escape as the byte itself; left to it
+            }
+        }
+        if (high) {
+            const auto* p = reinterpret_cast<const unsigned char*>(start);
+            const auto* end = reinterpret_cast<const unsigned char*>(m_p);
+            // Qt drops a BOM at the start of a string without escapes (QString::fromUtf8): left to it.
+            if (end - p >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf)
+                return false;
+            while (p < end) {
+                if (*p < 0x80) {
+                    ++p;
+                    continue;
+                }
+                char32_t cp;
+                const int n = utf8Sequence(p, end, &cp);
+                if (!n)
+                    return false;
+                p += n;
+            }
+        }
+        out.kind = RawValue::String;
+        out.escaped = escaped;
+        out.high = high;
+        out.begin = start;
+        out.end = m_p;
+        ++m_p; // the closing quote
+        return true;
+    }
+
+    const char* m_p;
+    const char* m_end;
+};
+
+// The text of a string the scanner validated, as QJsonValue::toString() would give it; empty for any other value.
+QString stringValue(const RawValue& v)
+{
+    if (v.kind != RawValue::String)
+        return {};
+    const qsizetype n = v.end - v.begin;
+    if (!v.escaped && !v.high)
+        return QString::fromLatin1(v.begin, n);
+    // UTF-16 never needs more units than the UTF-8 (or escape) bytes it comes from.
+    QString out(n, Qt::Uninitialized);
+    char16_t* const first = reinterpret_cast<char16_t*>(out.data());
+    char16_t* d = first;
+    const auto* p = reinterpret_cast<const unsigned char*>(v.begin);
+    const auto* end = reinterpret_cast<const unsigned char*>(v.end);
+    while (p < end) {
+        const unsigned char c = *p;
+        if (c == '\\') {
+            switch (p[1]) {
+            case 'b':
+                *d++ = u'\b';
+                break;
+            case 'f':
+                *d++ = u'\f';
+                break;
+            case 'n':
+                *d++ = u'\n';
+                break;
+            case 'r':
+                *d++ = u'\r';
+                break;
+            case 't':
+                *d++ = u'\t';
+                break;
+            case 'u':
+                *d++
+                    = char16_t((hexDigit(p[2]) << 12) | (hexDigit(p[3]) << 8) | (hexDigit(p[4]) << 4) | hexDigit(p[5]));
+                p += 4;
+                break;
+            default: // '"', '\\', '/'
+                *d++ = char16_t(p[1]);
+                break;
+            }
+            p += 2;
+        } else if (c < 0x80) {
+            *d++ = c;
+            ++p;
+        } else {
+            char32_t cp = 0;
+            p += utf8Sequence(p, end, &cp); // validated by the scanner
+            if (cp >= 0x10000) {
+                *d++ = char16_t(0xd800 + ((cp - 0x10000) >> 10));
+                *d++ = char16_t(0xdc00 + ((cp - 0x10000) & 0x3ff));
+            } else {
+                *d++ = char16_t(cp);
+            }
+        }
+    }
+    out.truncate(d - first);
+    return out;
 }
 
 } // namespace
@@ -140,32 +707,90 @@ void StreamDecoder::finish(canon::StreamEvents& out)
 
 void StreamDecoder::handleEvent(const SseEvent& event, canon::StreamEvents& out)
 {
-    const QByteArray data = event.data.trimmed();
+    const QByteArrayView data = QByteArrayView(event.data).trimmed();
     if (data.isEmpty())
         return;
-    if (data == "[DONE]") {
+    if (data.size() == 6 && keyIs(data, "[DONE]")) {
         emitFinish(out);
         return;
     }
+    const bool errorEvent = !event.event.isEmpty() && event.event == "error";
+    if (m_fastPath && !errorEvent && handleFast(data, out))
+        return;
     QJsonParseError perr;
     const QJsonDocument doc = json::parse(data, &perr);
-    if (event.event == "error") {
+    if (errorEvent) {
         const QJsonObject o = doc.object();
         const QJsonValue ev = o.value(QLatin1StringView("error"));
         QJsonObject err = ev.isObject() ? ev.toObject() : o;
         if (err.isEmpty())
-            err.insert(QLatin1StringView("message"), QString::fromUtf8(data.left(500)));
+            err.insert(QLatin1StringView("message"), QString::fromUtf8(data.first(qMin<qsizetype>(500, data.size()))));
         fail(errorFromObject(0, err), out);
         return;
     }
     if (perr.error != QJsonParseError::NoError) {
         fail(canon::Error::make(500, canon::ErrorType::Api,
-                 QStringLiteral("upstream sent malformed stream data: ") + QString::fromUtf8(data.left(200))),
+                 QStringLiteral("upstream sent malformed stream data: ")
+                     + QString::fromUtf8(data.first(qMin<qsizetype>(200, data.size())))),
             out);
         return;
     }
     if (doc.isObject())
         handleChunk(doc.object(), out);
+}
+
+bool StreamDecoder::handleFast(QByteArrayView data, canon::StreamEvents& out)
+{
+    FastChunk c;
+    if (!ChunkScanner(data).scan(c))
+        return false;
+    ++m_fastChunks;
+
+    // handleChunk() for what the scanner found, in the same order. Usage objects are rare (once per stream): they are
+    // read with the ordinary parser from their own bytes, which gives the object the whole document would have.
+    QJsonObject usageObject;
+    if (c.usage.kind == RawValue::Object)
+        usageObject = json::parseObject(c.usage.view());
+    if (usageObject.isEmpty() && c.xGroq.kind == RawValue::Object)
+        usageObject = json::parseObject(c.xGroq.view()).value(QLatin1StringView("usage")).toObject();
+    const canon::Usage usage = parseUsage(usageObject);
+
+    if (!m_started && (c.id.isNonEmptyString() || c.model.isNonEmptyString() || c.choicesNonEmpty)) {
+        m_id = stringValue(c.id);
+        m_model = stringValue(c.model);
+        m_usage.mergeFrom(usage);
+        ensureStarted(out);
+    }
+
+    if (c.hasChoice) {
+        if (c.deltaNonEmpty) {
+            // handleDelta(): reasoning -> content -> refusal (no tool calls, parts or reasoning_details here).
+            QString reasoning = stringValue(c.reasoningContent);
+            if (reasoning.isEmpty())
+                reasoning = stringValue(c.reasoning);
+            if (!reasoning.isEmpty())
+                reasoningDelta(std::move(reasoning), out);
+            if (c.content.isNonEmptyString())
+                textDelta(stringValue(c.content), out);
+            if (c.refusal.isNonEmptyString()) {
+                textDelta(stringValue(c.refusal), out);
+                m_refused = true;
+            }
+        }
+        if (c.finishReason.isNonEmptyString()) {
+            m_finishReason = stringValue(c.finishReason);
+            m_finishSeen = true;
+            closeOpen(out);
+            flushCalls(out);
+        }
+    }
+
+    if (!usageObject.isEmpty()) {
+        m_usage.mergeFrom(usage);
+        if (m_finishSeen)
+            emitFinish(out);
+    }
+    return true;
 }
 
 void StreamDecoder::handleChunk(const QJsonObject& chunk, canon::StreamEvents& out)
@@ -284,7 +909,7 @@ void StreamDecoder::handleDelta(const QJsonObject& delta, canon::StreamEvents& o
         handleToolFragment(f.toObject(), out);
 }
 
-void StreamDecoder::reasoningDelta(const QString& text, canon::StreamEvents& out)
+void StreamDecoder::reasoningDelta(QString text, canon::StreamEvents& out)
 {
     if (text.isEmpty())
         return;
@@ -292,10 +917,12 @@ void StreamDecoder::reasoningDelta(const QString& text, canon::StreamEvents& out
         closeOpen(out);
         m_open = Open::Reasoning;
     }
-    out.append(StreamEvent::of(Type::ReasoningDelta, text));
+    StreamEvent& e = out.emplaceBack(); // built in place: no temporary event to move and destroy
+    e.type = Type::ReasoningDelta;
+    e.text = std::move(text);
 }
 
-void StreamDecoder::textDelta(const QString& text, canon::StreamEvents& out)
+void StreamDecoder::textDelta(QString text, canon::StreamEvents& out)
 {
     if (text.isEmpty())
         return;
@@ -303,7 +930,9 @@ void StreamDecoder::textDelta(const QString& text, canon::StreamEvents& out)
         closeOpen(out);
         m_open = Open::Text;
     }
-    out.append(StreamEvent::of(Type::TextDelta, text));
+    StreamEvent& e = out.emplaceBack(); // built in place: no temporary event to move and destroy
+    e.type = Type::TextDelta;
+    e.text = std::move(text);
 }
 
 void StreamDecoder::closeOpen(canon::StreamEvents& out)

@@ -59,6 +59,12 @@ public:
     // Finish or Failure was emitted; later input is ignored.
     bool done() const { return m_done; }
 
+    // The fast path reads the common chunk shapes without building a JSON document; it is on by default and gives
+    // exactly the events of the general path (tests switch it off to compare).
+    void setFastPathEnabled(bool enabled) { m_fastPath = enabled; }
+    // Chunks the fast path decoded (for tests and diagnostics).
+    qsizetype fastPathChunks() const { return m_fastChunks; }
+
 private:
     enum class Open { None, Reasoning, Text, Tool };
     enum class CallState { Pending, Open, Closed };
@@ -73,6 +79,7 @@ private:
     };
 
     void handleEvent(const SseEvent& event, canon::StreamEvents& out);
+    bool handleFast(QByteArrayView data, canon::StreamEvents& out);
     void handleChunk(const QJsonObject& chunk, canon::StreamEvents& out);
     void handleDelta(const QJsonObject& delta, canon::StreamEvents& out);
     void handleToolFragment(const QJsonObject& fragment, canon::StreamEvents& out);
@@ -83,8 +90,8 @@ private:
     void emitBufferedCall(int pos, canon::StreamEvents& out);
     void flushCalls(canon::StreamEvents& out);
 
-    void reasoningDelta(const QString& text, canon::StreamEvents& out);
-    void textDelta(const QString& text, canon::StreamEvents& out);
+    void reasoningDelta(QString text, canon::StreamEvents& out);
+    void textDelta(QString text, canon::StreamEvents& out);
     void closeOpen(canon::StreamEvents& out);
     void ensureStarted(canon::StreamEvents& out);
     void emitFinish(canon::StreamEvents& out);
@@ -96,6 +103,8 @@ private:
     QList<SseEvent> m_events;
     QByteArray m_rawPrefix; // bytes received before the first SSE event (for a plain JSON body), capped
     bool m_sawEvent = false; // an SSE event was seen (or the prefix grew too big): stop keeping bytes
+    bool m_fastPath = true;
+    qsizetype m_fastChunks = 0;
 
     bool m_started = false;
     bool m_done = false;

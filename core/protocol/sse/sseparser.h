@@ -26,8 +26,11 @@ public:
     void setKeepRaw(bool keep) { m_keepRaw = keep; }
 
 private:
+    void feedKeepingRaw(QByteArrayView bytes, QList<SseEvent>& out);
     void processLine(QByteArrayView line, QList<SseEvent>& out, qsizetype lineEnd);
+    // Without keepRaw: the unfinished last line. With keepRaw: the bytes of the pending event and what follows.
     QByteArray m_buffer;
+    // keepRaw only:
     qsizetype m_pos = 0; // first unprocessed byte in m_buffer
     qsizetype m_scanned = 0; // the bytes from m_pos up to here hold no line terminator
     qsizetype m_eventStart = 0; // first byte of the event being built (for raw)
