@@ -40,25 +40,16 @@ struct AccountLease
     QString error;
 };
 
-// Runs `work` on the thread of `accounts` (the gateway's main thread): at once when that is this thread.
-void onAccountsThread(AccountManager* accounts, std::function<void()> work)
+// Runs `work` on the thread `target` lives in: at once when that is this thread, else queued there. Dropped when
+// `target` is gone (an exchange's home object ends with the gateway).
+void onThreadOf(const QPointer<QObject>& target, std::function<void()> work)
 {
-    if (accounts->thread() == QThread::currentThread())
-        work();
-    else
-        QMetaObject::invokeMethod(accounts, std::move(work), Qt::QueuedConnection);
-}
-
-// Runs `work` on the thread of `home` (an exchange's thread): at once when that is this thread; dropped when `home`
-// is gone (the gateway stopped).
-void onHomeThread(const QPointer<QObject>& home, std::function<void()> work)
-{
-    if (!home)
+    if (!target)
         return;
-    if (home->thread() == QThread::currentThread())
+    if (target->thread() == QThread::currentThread())
         work();
     else
-        QMetaObject::invokeMethod(home, std::move(work), Qt::QueuedConnection);
+        QMetaObject::invokeMethod(target, std::move(work), Qt::QueuedConnection);
 }
 
 // The Host header (lowercase) names this machine: localhost, a loopback address, the listen address or a configured
@@ -436,9 +427,9 @@ void Exchange::run()
         // The accounts' part is read on their thread and the answer sent from this one.
         QPointer<Exchange> self(this);
         QPointer<QObject> home(m_env.upstream);
-        return onAccountsThread(accounts, [accounts, self, home, status]() mutable {
+        return onThreadOf(accounts, [accounts, self, home, status]() mutable {
             status.insert(QLatin1String("accounts"), accounts->status().value(QLatin1String("accounts")));
-            onHomeThread(home, [self, status] {
+            onThreadOf(home, [self, status] {
                 if (self && !self->m_done)
                     self->respondJson(200, compactJson(status));
             });
@@ -806,13 +797,13 @@ void Exchange::startWithAccount(const QString& accountId)
     QPointer<Exchange> self(this);
     QPointer<QObject> home(m_env.upstream);
     const auto resume = [self, home](const AccountLease& lease) {
-        onHomeThread(home, [self, lease] {
+        onThreadOf(home, [self, lease] {
             if (self)
                 self->onAccountLease(lease.loaded, lease.ok, lease.spec, lease.meta, lease.token, lease.error);
         });
     };
     m_accountId = accountId;
-    onAccountsThread(accounts, [accounts, accountId, resume] {
+    onThreadOf(accounts, [accounts, accountId, resume] {
         AccountLease lease;
         const Account* account = accounts->account(accountId);
         const OAuthProviderSpec* spec = account ? accounts->spec(account->provider) : nullptr;
@@ -940,7 +931,7 @@ bool Exchange::tryFailover(FailureKind kind, int status, const QByteArray& body,
             m_upstreamHeaderList, body, error.message);
     if ((status == 401 || status == 403) && m_account && m_env.accounts) {
         AccountManager* accounts = m_env.accounts;
-        onAccountsThread(accounts, [accounts, id = m_accountId] { accounts->reportUnauthorized(id); });
+        onThreadOf(accounts, [accounts, id = m_accountId] { accounts->reportUnauthorized(id); });
     }
     m_lastError = error;
     if (!m_lastError.message.startsWith(QLatin1String("provider ")))
@@ -1238,7 +1229,7 @@ void Exchange::onUpstreamStarted(int status)
         m_upstreamHeaderList = m_call->responseHeaders();
     if (m_account && m_env.accounts) {
         AccountManager* accounts = m_env.accounts;
-        onAccountsThread(accounts,
+        onThreadOf(accounts,
             [accounts, id = m_accountId, headers = m_upstreamHeaderList] { accounts->noteQuotaHeaders(id, headers); });
     }
     if (m_upstreamOk && m_env.credentials && m_credIndex >= 0)
