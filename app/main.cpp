@@ -6,6 +6,7 @@
 #include "commandline.h"
 #include "unixsignals.h"
 
+#include "common/redact.h"
 #include "config/config.h"
 #include "config/configwatcher.h"
 #include "gateway/gatewayservice.h"
@@ -45,6 +46,7 @@ bool writePortFile(const QString& path, quint16 port)
 
 int main(int argc, char** argv)
 {
+    sy::installLogRedaction(); // no log line shows a key or token, whatever prints it
     if (argc >= 3 && (qstrcmp(argv[1], "config") == 0 || qstrcmp(argv[1], "route") == 0)) {
         QCoreApplication cli(argc, argv);
         QCoreApplication::setApplicationName(QStringLiteral("switchyard"));

@@ -3,12 +3,15 @@
 #
 #   packaging/devtool.sh run [switchyard args...]   install build deps, build, run the app (tray; --headless works)
 #   packaging/devtool.sh test                       install build + test deps and the acceptance clients, build, ctest
+#   packaging/devtool.sh sanitize                   build with ASan+UBSan (BUILD_DIR default ./build-asan) and run
+#                                                   the unit and integration tests under them (ctest -L sanitize)
 #   packaging/devtool.sh deps | build               the single steps
 #
 # env: BUILD_DIR (default ./build), BUILD_TYPE (default RelWithDebInfo), SWITCHYARD_SHARED_DIR (default ../shared),
 #      SKIP_APT=1 (do not call apt-get), SKIP_CLIENTS=1 (do not install the acceptance clients with npm)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD_DIR_SET="${BUILD_DIR:-}"
 BUILD_DIR="${BUILD_DIR:-$ROOT/build}"
 BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}"
 SHARED="${SWITCHYARD_SHARED_DIR:-$ROOT/../shared}"
@@ -52,5 +55,12 @@ case "$cmd" in
     install_clients
     do_build
     cd "$BUILD_DIR" && ctest --output-on-failure -j 1 ;;
-  *) sed -n '2,11p' "$0"; exit 2 ;;
+  sanitize)
+    apt_install "${BUILD_PKGS[@]}" "${TEST_PKGS[@]}"
+    BUILD_DIR="${BUILD_DIR_SET:-$ROOT/build-asan}"
+    cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSWITCHYARD_ENABLE_ASAN=ON \
+      -DSWITCHYARD_BUILD_UI=OFF -DSWITCHYARD_BUILD_BENCH=OFF -DSWITCHYARD_SHARED_DIR="$SHARED"
+    cmake --build "$BUILD_DIR" -j "$(nproc)"
+    cd "$BUILD_DIR" && ctest --output-on-failure -j "$(nproc)" -L sanitize ;;
+  *) sed -n '2,13p' "$0"; exit 2 ;;
 esac

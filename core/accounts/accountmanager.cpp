@@ -1,6 +1,7 @@
 #include "accounts/accountmanager.h"
 
 #include "common/logging.h"
+#include "common/redact.h"
 #include "oauth/oauthhttp.h"
 #include "secrets/secretstore.h"
 #include "secrets/secretstorefactory.h"
@@ -18,6 +19,14 @@
 namespace sy {
 
 namespace {
+
+// Tokens this process holds never show in a log line (see installLogRedaction).
+void registerTokens(const TokenSet& t)
+{
+    registerSecret(t.accessToken);
+    registerSecret(t.refreshToken);
+    registerSecret(t.idToken);
+}
 
 QString secretKey(const QString& id)
 {
@@ -148,6 +157,7 @@ void AccountManager::load(Done done)
                     acc->lastError
                         = problem.isEmpty() ? QStringLiteral("no tokens in the secret store; log in again") : problem;
                 } else {
+                    registerTokens(t);
                     m_tokens.insert(id, t);
                     acc->expiresAtMs = t.expiresAtMs;
                 }
@@ -341,6 +351,7 @@ void AccountManager::store(
     m_secrets->write(secretKey(a.id), tokens.toJson(), [this, a, tokens, done](const SecretResult& r) {
         if (!r.ok())
             return done(false, a, QStringLiteral("cannot store the tokens: %1").arg(r.message));
+        registerTokens(tokens);
         m_tokens.insert(a.id, tokens);
         m_retryAtMs.remove(a.id);
         m_retryStreak.remove(a.id);
@@ -460,6 +471,7 @@ void AccountManager::refresh(const QString& id, Done done)
                     merged.refreshToken = old.refreshToken;
                 if (merged.idToken.isEmpty())
                     merged.idToken = old.idToken;
+                registerTokens(merged);
                 m_tokens.insert(id, merged);
                 a->expiresAtMs = merged.expiresAtMs;
                 a->lastRefreshMs = now;

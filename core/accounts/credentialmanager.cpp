@@ -1,6 +1,7 @@
 #include "accounts/credentialmanager.h"
 
 #include "accounts/ratelimitheaders.h"
+#include "common/redact.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -141,6 +142,7 @@ CredentialManager::CredState CredentialManager::makeState(const Credential& cred
     s.label = credential.label;
     s.kind = credential.kind;
     s.secretHash = hashSecret(credential.apiKey);
+    registerSecret(credential.apiKey);
     s.missingSecret = lacksSecret(credential);
     return s;
 }

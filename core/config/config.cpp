@@ -189,8 +189,8 @@ public:
     bool parseServer(const QJsonObject& o, ServerConfig* s)
     {
         checkKeys(o, QStringLiteral("server"),
-            {"listen", "max_body_bytes", "max_header_bytes", "idle_timeout_ms", "worker_threads", "gateway_keys",
-                "allowed_hosts", "allowed_origins"});
+            {"listen", "max_body_bytes", "max_header_bytes", "idle_timeout_ms", "request_timeout_ms", "max_connections",
+                "max_connections_per_client", "worker_threads", "gateway_keys", "allowed_hosts", "allowed_origins"});
         const QJsonArray keys = o.value(QLatin1String("gateway_keys")).toArray();
         for (int i = 0; i < keys.size(); ++i) {
             const QJsonObject k = keys.at(i).toObject();
@@ -244,6 +244,18 @@ public:
         if (!readInt(o, "idle_timeout_ms", QStringLiteral("server"), 100, 24 * 3600 * 1000, &v))
             return false;
         s->idleTimeoutMs = int(v);
+        v = s->requestTimeoutMs;
+        if (!readInt(o, "request_timeout_ms", QStringLiteral("server"), 100, 24 * 3600 * 1000, &v))
+            return false;
+        s->requestTimeoutMs = int(v);
+        v = s->maxConnections;
+        if (!readInt(o, "max_connections", QStringLiteral("server"), 1, 1000000, &v))
+            return false;
+        s->maxConnections = int(v);
+        v = s->maxConnectionsPerClient;
+        if (!readInt(o, "max_connections_per_client", QStringLiteral("server"), 0, 1000000, &v))
+            return false;
+        s->maxConnectionsPerClient = int(v);
         for (const char* key : {"allowed_hosts", "allowed_origins"}) {
             const QJsonValue list = o.value(QLatin1String(key));
             if (list.isUndefined())
@@ -610,8 +622,9 @@ public:
         config.uiLanguage = ui.value(QLatin1String("language")).toString(QStringLiteral("system"));
         config.logLevel = ui.value(QLatin1String("log_level")).toString(QStringLiteral("info"));
         config.pricing = root.value(QLatin1String("pricing")).toObject();
-        config.usageRetentionDays
-            = root.value(QLatin1String("usage")).toObject().value(QLatin1String("retention_days")).toInt(90);
+        const QJsonObject usage = root.value(QLatin1String("usage")).toObject();
+        config.usageRetentionDays = usage.value(QLatin1String("retention_days")).toInt(90);
+        config.usageDurableAnswers = usage.value(QLatin1String("durable_answers")).toBool(true);
         const QJsonObject limits = root.value(QLatin1String("limits")).toObject();
         config.limits.global = parseLimits(limits.value(QLatin1String("global")).toObject());
         const QJsonObject perKey = limits.value(QLatin1String("keys")).toObject();

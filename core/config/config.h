@@ -131,6 +131,9 @@ struct ServerConfig
     qint64 maxBodyBytes = 32 * 1024 * 1024;
     int maxHeaderBytes = 64 * 1024;
     int idleTimeoutMs = 120000;
+    int requestTimeoutMs = 60000; // a request must be whole this long after its first byte, else 408 (slowloris)
+    int maxConnections = 1024;
+    int maxConnectionsPerClient = 256; // per client address; 0: no limit
     int workerThreads = -1; // threads serving connections; -1: one per CPU core (at most 8), 0: the main thread
     QList<GatewayKey> gatewayKeys; // when non-empty, every request must present one
     // Host header names accepted besides localhost, 127.0.0.1, [::1] and the listen address (DNS rebinding guard).
@@ -148,6 +151,9 @@ struct Config
     QJsonObject oauth; // overrides of the shipped OAuth login providers (see oauth/oauthprovider.h)
     QJsonObject pricing; // overrides of resources/pricing.json ({"models": {...}})
     int usageRetentionDays = 90;
+    // usage.durable_answers: an answer's last bytes wait until its usage row is committed (a kill loses nothing
+    // a client saw finish). Costs one SQLite commit (no fsync, WAL) per request, shared by concurrent requests.
+    bool usageDurableAnswers = true;
     LimitsConfig limits;
     QString uiLanguage = QStringLiteral("system"); // "ui.language": "system", "en", "de", "zh_CN"
     QString logLevel = QStringLiteral("info"); // "ui.log_level": "info", "debug", "warning"

@@ -29,6 +29,9 @@ namespace sy {
 
 namespace {
 
+// The longest an answer waits for its usage row to be committed (the writer may be behind a locked database).
+constexpr int kMaxLogWaitMs = 2000;
+
 // What the accounts' thread found for one attempt.
 struct AccountLease
 {
@@ -320,15 +323,13 @@ bool Exchange::admitCaller()
     if (m_request.method == "OPTIONS") {
         if (!originAllowed)
             return refuse(QStringLiteral("CORS preflight without an allowed Origin"));
-        m_record.status = 204;
         const QByteArray requested = m_request.header("access-control-request-headers");
-        m_responder->respond(204,
+        respondWhole(204,
             {qMakePair(QByteArrayLiteral("access-control-allow-methods"), QByteArrayLiteral("GET, POST")),
                 qMakePair(QByteArrayLiteral("access-control-allow-headers"),
                     requested.isEmpty() ? QByteArrayLiteral("content-type") : requested),
                 qMakePair(QByteArrayLiteral("access-control-max-age"), QByteArrayLiteral("600"))},
             {});
-        complete();
         return false;
     }
     return true;
@@ -463,13 +464,9 @@ void Exchange::handleUsage(bool csv)
         return sendError(canon::Error::make(400, canon::ErrorType::InvalidRequest, error));
     const UsageReport report = m_env.usage->query(*query);
     if (csv) {
-        if (!m_responder || m_done)
-            return complete();
-        m_record.status = 200;
-        m_responder->respond(200,
+        return respondWhole(200,
             {qMakePair(QByteArrayLiteral("content-type"), QByteArrayLiteral("text/csv; charset=utf-8"))},
             report.toCsv());
-        return complete();
     }
     respondJson(200, compactJson(report.toJson()));
 }
@@ -1425,19 +1422,27 @@ void Exchange::finishBufferedUpstream()
 {
     const int status = m_upstreamStatus;
     const QByteArray body = std::exchange(m_upstreamBody, QByteArray());
+    // A success status with a body nobody can read (truncated, not JSON) is the provider's failure: nothing has
+    // reached the client yet, so the next target may still answer.
+    const auto unreadable = [this, &body](const QString& why) {
+        const canon::Error e = canon::Error::make(502, canon::ErrorType::Api,
+            QStringLiteral("provider %1 sent an unreadable answer: %2").arg(m_record.providerId, why));
+        if (!tryFailover(FailureKind::ServerError, 502, body, e))
+            sendError(e);
+    };
     if (m_mode == Mode::Passthrough || m_mode == Mode::CountTokensPassthrough) {
         if (m_upstreamOk) {
             if (m_mode == Mode::Passthrough) {
                 auto decoded = anthropic::decodeResponse(body);
-                if (decoded.ok()) {
-                    m_record.usage = decoded->usage;
-                    m_record.stopReason = decoded->stopReason;
-                    if (m_clientStream) {
-                        // The upstream ignored stream:true; give the client the stream it asked for.
-                        m_encoder = m_inbound->streamEncoder(m_canonical.model);
-                        canon::StreamEvents events = canon::eventsFromResponse(*decoded);
-                        return processEvents(events);
-                    }
+                if (!decoded.ok())
+                    return unreadable(decoded.error().message);
+                m_record.usage = decoded->usage;
+                m_record.stopReason = decoded->stopReason;
+                if (m_clientStream) {
+                    // The upstream ignored stream:true; give the client the stream it asked for.
+                    m_encoder = m_inbound->streamEncoder(m_canonical.model);
+                    canon::StreamEvents events = canon::eventsFromResponse(*decoded);
+                    return processEvents(events);
                 }
             }
             return respondJson(status, body, m_upstreamHeaders);
@@ -1459,6 +1464,8 @@ void Exchange::finishBufferedUpstream()
         return sendError(wrapped);
     }
     if (m_mode == Mode::RawRelay) {
+        if (m_upstreamOk && !QJsonDocument::fromJson(body).isObject())
+            return unreadable(QStringLiteral("the body is not a JSON object"));
         if (!m_upstreamOk) {
             const canon::Error e = m_adapter->decodeError(status, body, m_upstreamRetryAfter);
             if (tryFailover(failureKindForStatus(status), status, body, e))
@@ -1476,17 +1483,15 @@ void Exchange::finishBufferedUpstream()
         return sendError(e);
     }
     auto decoded = m_adapter->decodeResponse(body, m_ctx);
-    if (!decoded.ok()) {
-        canon::Error e = decoded.error();
-        e.message = QStringLiteral("provider %1: %2").arg(m_record.providerId, e.message);
-        return sendError(e);
-    }
+    if (!decoded.ok())
+        return unreadable(decoded.error().message);
     canon::StreamEvents events = canon::eventsFromResponse(*decoded);
     processEvents(events);
 }
 
 void Exchange::onClientGone()
 {
+    m_responder = nullptr;
     if (m_done)
         return;
     qCInfo(lcGateway).noquote() << m_record.requestId << "client disconnected; upstream request aborted";
@@ -1542,12 +1547,17 @@ void Exchange::writeClient(const QByteArray& bytes)
 
 void Exchange::respondJson(int status, const QByteArray& body, const HeaderList& extra)
 {
-    if (!m_responder || m_done)
-        return complete();
     HeaderList headers {{"content-type", JsonType}, {"request-id", m_record.requestId.toLatin1()}};
     headers += extra;
+    respondWhole(status, headers, body);
+}
+
+void Exchange::respondWhole(int status, const HeaderList& headers, const QByteArray& body)
+{
+    if (!m_responder || m_done)
+        return complete();
     m_record.status = status;
-    m_responder->respond(status, headers, body);
+    m_held = HeldAnswer {status, headers, body};
     complete();
 }
 
@@ -1605,8 +1615,6 @@ void Exchange::complete()
     m_done = true;
     if (m_keepAlive)
         m_keepAlive->stop();
-    if (m_responder && m_responder->headersSent() && !m_responder->finished())
-        m_responder->endStream();
     endAttempt(m_record.errorType.isEmpty() ? QStringLiteral("ok") : QStringLiteral("passed-to-client"),
         m_record.errorMessage);
     m_record.totalMs = m_clock.elapsed();
@@ -1617,7 +1625,39 @@ void Exchange::complete()
                                            : m_record.providerId + QLatin1Char('/') + m_record.upstreamModel)
                                 << m_record.status << m_record.errorType
                                 << QStringLiteral("%1 ms").arg(m_record.totalMs);
+    m_logTicket = m_env.logFinished ? m_env.logFinished(m_record) : 0;
     Q_EMIT completed(m_record);
+    const bool answerPending = m_responder && (m_held || (m_responder->headersSent() && !m_responder->finished()));
+    if (m_logTicket == 0 || !answerPending || !m_env.usage)
+        return release();
+    // The client sees its answer end only once the request is in the usage log: a crash cannot lose a request
+    // the client saw finish. Rows of concurrent requests share one commit, so this costs one commit's latency.
+    connect(m_env.usage, &UsageLog::settled, this, [this](quint64 upTo) {
+        if (upTo >= m_logTicket)
+            release();
+    });
+    if (m_env.usage->settledTicket() >= m_logTicket)
+        return release();
+    // A writer stuck behind a locked database must not hold answers for long.
+    QTimer::singleShot(kMaxLogWaitMs, this, [this] {
+        if (!m_released)
+            qCWarning(lcGateway).noquote() << m_record.requestId << "usage log is slow; answering before it commits";
+        release();
+    });
+}
+
+void Exchange::release()
+{
+    if (m_released)
+        return;
+    m_released = true;
+    if (m_responder) {
+        if (m_held)
+            m_responder->respond(m_held->status, m_held->headers, m_held->body);
+        else if (m_responder->headersSent() && !m_responder->finished())
+            m_responder->endStream();
+    }
+    m_held.reset();
     deleteLater();
 }
 

@@ -18,7 +18,9 @@
 #include <QObject>
 #include <QPointer>
 
+#include <functional>
 #include <memory>
+#include <optional>
 
 class QTimer;
 
@@ -42,6 +44,9 @@ struct GatewayEnvironment
     AccountManager* accounts = nullptr; // OAuth accounts' tokens; may be null (no accounts)
     class BudgetGuard* budget = nullptr; // request/token/spend limits; may be null
     const class UsageLog* usage = nullptr; // the usage log, for /switchyard/v1/usage; may be null
+    // Logs a finished request once (usage log, budgets). Returns a usage-log ticket to wait for before the answer's
+    // last bytes go out (see UsageLog::record), or 0 when nothing needs waiting for. Called on the exchange's thread.
+    std::function<quint64(const RequestRecord&)> logFinished;
     const Clock* clock = nullptr;
     int keepAliveIntervalMs = 10000;
     QHostAddress listenAddress; // where the server listens (a Host header naming it is accepted)
@@ -107,9 +112,13 @@ private:
     void writeClient(const QByteArray& bytes);
 
     void respondJson(int status, const QByteArray& body, const HeaderList& extra = {});
+    // Answers with a whole response (sent by complete(), once the request is logged).
+    void respondWhole(int status, const HeaderList& headers, const QByteArray& body);
     void sendError(const canon::Error& error);
     canon::Error errorForOutcome(UpstreamCall::Outcome outcome, const QString& errorString) const;
+    // Ends the request: logs it once, then (when the log is committed) sends the held answer or ends the stream.
     void complete();
+    void release();
 
     GatewayEnvironment m_env;
     HttpRequest m_request;
@@ -165,6 +174,16 @@ private:
     std::unique_ptr<class DownstreamEncoder> m_encoder;
     canon::ResponseAccumulator m_accumulator;
     QByteArray m_pending; // client bytes held until the answer is known to be good
+    // The whole answer, held by complete() until its usage row is committed.
+    struct HeldAnswer
+    {
+        int status = 0;
+        HeaderList headers;
+        QByteArray body;
+    };
+    std::optional<HeldAnswer> m_held;
+    quint64 m_logTicket = 0;
+    bool m_released = false;
     bool m_done = false;
 };
 

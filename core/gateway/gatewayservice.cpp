@@ -8,6 +8,7 @@
 #include "secrets/secretstore.h"
 #include "secrets/secretstorefactory.h"
 #include "common/logging.h"
+#include "common/redact.h"
 #include "gateway/inboundadapter.h"
 #include "protocol/anthropic/anthropicresponse.h"
 #include "server/httpserver.h"
@@ -218,6 +219,8 @@ void GatewayService::applyEffectiveConfig()
 {
     Config effective = m_baseConfig;
     applyStoredSecrets(&effective, m_secretCache);
+    for (const GatewayKey& key : std::as_const(effective.server.gatewayKeys))
+        registerSecret(key.key); // provider keys register in the credential manager, tokens in the accounts
     Result<QList<OAuthProviderSpec>> specs = loadOAuthProviders(effective.oauth);
     if (specs) {
         // Only when the overrides change: code holding a spec of the old list must not see it replaced.
@@ -278,6 +281,9 @@ bool GatewayService::start(QString* errorMessage)
     limits.maxBodyBytes = m_config->server.maxBodyBytes;
     limits.maxHeaderBytes = m_config->server.maxHeaderBytes;
     limits.idleTimeoutMs = m_config->server.idleTimeoutMs;
+    limits.requestTimeoutMs = m_config->server.requestTimeoutMs;
+    limits.maxConnections = m_config->server.maxConnections;
+    limits.maxConnectionsPerClient = m_config->server.maxConnectionsPerClient;
     m_server = std::make_unique<HttpServer>(limits);
     int workers = m_config->server.workerThreads;
     if (workers < 0) {
@@ -394,18 +400,23 @@ void GatewayService::handleRequest(const HttpRequest& request, HttpResponder* re
     env.clock = &m_clockProxy;
     env.keepAliveIntervalMs = m_keepAliveMs;
     env.listenAddress = m_listenAddress;
+    // The usage log (and the budgets) see every finished request exactly once, on the exchange's thread (both are
+    // thread-safe) so that the answer can wait for the row's commit without a detour through this thread.
+    const bool durable = env.config->usageDurableAnswers;
+    env.logFinished = [usage = m_usage.get(), budget = m_budget.get(), durable](const RequestRecord& record) {
+        quint64 ticket = 0;
+        if (usage && usage->isOpen())
+            budget->account(usage->record(record, durable ? &ticket : nullptr));
+        else
+            budget->account(UsageRow::fromRecord(record, usage ? usage->prices() : PriceTable::defaults()));
+        return ticket;
+    };
     const bool onOurThread = QThread::currentThread() == thread();
     auto* exchange = new Exchange(std::move(env), request, responder, onOurThread ? this : nullptr);
     ++m_active;
     connect(exchange, &Exchange::completed, this, [this](const RequestRecord& record) {
         --m_active;
         ++m_completed;
-        // The usage log (and the budgets) see every finished request exactly once.
-        if (m_usage) {
-            m_budget->account(m_usage->record(record));
-        } else {
-            m_budget->account(UsageRow::fromRecord(record, PriceTable::defaults()));
-        }
         if (m_active == 0)
             m_trimTimer->start(); // restarts: trims once a burst is over
         Q_EMIT requestCompleted(record);

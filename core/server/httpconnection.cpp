@@ -246,6 +246,11 @@ void HttpConnection::dispatchRequest()
         responder->respondError(503, QStringLiteral("No request handler is installed"));
 }
 
+void HttpConnection::refuse(int status, const QString& message)
+{
+    failRequest(status, message);
+}
+
 void HttpConnection::failRequest(int status, const QString& message)
 {
     if (m_state == State::Closing || m_state == State::Lingering || m_state == State::Closed)

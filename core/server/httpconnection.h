@@ -53,6 +53,9 @@ public:
     void closeIfIdle();
     // Drops the connection at once (RST). An active responder emits clientDisconnected(). Emits closed().
     void abort();
+    // Answers `status` with `message` at once, without waiting for a request, and closes (a connection over a limit).
+    void refuse(int status, const QString& message);
+    QHostAddress peerAddress() const { return m_peerAddress; }
 
 Q_SIGNALS:
     // The connection is finished; the server deletes it (deleteLater).
@@ -146,13 +149,15 @@ public:
     explicit HttpWorker(std::shared_ptr<HttpServerContext> context);
     ~HttpWorker() override;
 
-    // Each runs on the worker's thread (invoke them queued from the server's thread).
-    void adopt(qintptr descriptor, quint64 id);
+    // Each runs on the worker's thread (invoke them queued from the server's thread). With a `refusal`, the
+    // connection is answered 429 with that message and closed.
+    void adopt(qintptr descriptor, quint64 id, const QString& refusal);
     void closeIdle();
     void abortAll();
 
 Q_SIGNALS:
-    void connectionClosed();
+    // `counted`: the connection counted against its client's limit (it was not a refusal).
+    void connectionClosed(const QHostAddress& peer, bool counted);
 
 private:
     std::shared_ptr<HttpServerContext> m_context;

@@ -9,6 +9,9 @@
 #include <QTcpSocket>
 #include <QThread>
 
+#include <algorithm>
+
+#include <sys/socket.h>
 #include <unistd.h>
 
 namespace sy {
@@ -23,8 +26,7 @@ QString endpointString(const QHostAddress& address, quint16 port)
     return host + QLatin1Char(':') + QString::number(port);
 }
 
-// Hands accepted descriptors to a callback instead of queueing QTcpSockets, when one is set: the socket is then made
-// on the thread that serves it.
+// Hands accepted descriptors to a callback: the socket is made on the thread that serves it.
 class AcceptingServer : public QTcpServer
 {
 public:
@@ -32,14 +34,21 @@ public:
     std::function<void(qintptr)> onDescriptor;
 
 protected:
-    void incomingConnection(qintptr descriptor) override
-    {
-        if (onDescriptor)
-            onDescriptor(descriptor);
-        else
-            QTcpServer::incomingConnection(descriptor);
-    }
+    void incomingConnection(qintptr descriptor) override { onDescriptor(descriptor); }
 };
+
+QHostAddress peerOf(qintptr descriptor)
+{
+    sockaddr_storage address {};
+    socklen_t length = sizeof address;
+    if (::getpeername(int(descriptor), reinterpret_cast<sockaddr*>(&address), &length) != 0)
+        return {};
+    QHostAddress peer(reinterpret_cast<const sockaddr*>(&address));
+    // An IPv4 client of a dual-stack socket is the same client as over IPv4.
+    bool ok = false;
+    const quint32 v4 = peer.toIPv4Address(&ok);
+    return ok ? QHostAddress(v4) : peer;
+}
 
 } // namespace
 
@@ -53,24 +62,28 @@ HttpWorker::~HttpWorker()
     abortAll();
 }
 
-void HttpWorker::adopt(qintptr descriptor, quint64 id)
+void HttpWorker::adopt(qintptr descriptor, quint64 id, const QString& refusal)
 {
     auto* socket = new QTcpSocket();
     if (!socket->setSocketDescriptor(descriptor)) {
         qCWarning(lcServer).noquote() << "cannot adopt an accepted connection:" << socket->errorString();
+        const QHostAddress peer = peerOf(descriptor);
         delete socket;
         ::close(int(descriptor));
-        Q_EMIT connectionClosed();
+        Q_EMIT connectionClosed(peer, refusal.isEmpty());
         return;
     }
     auto* connection = new HttpConnection(socket, m_context, id, this);
     m_connections.insert(connection);
-    connect(connection, &HttpConnection::closed, this, [this](HttpConnection* c) {
+    const bool counted = refusal.isEmpty();
+    connect(connection, &HttpConnection::closed, this, [this, counted](HttpConnection* c) {
         if (!m_connections.remove(c))
             return;
         c->deleteLater();
-        Q_EMIT connectionClosed();
+        Q_EMIT connectionClosed(c->peerAddress(), counted);
     });
+    if (!counted)
+        connection->refuse(429, refusal);
 }
 
 void HttpWorker::closeIdle()
@@ -97,20 +110,14 @@ HttpServer::HttpServer(HttpServerLimits limits, QObject* parent)
     , m_context(std::make_shared<HttpServerContext>())
 {
     m_context->limits = limits;
-    connect(m_tcpServer, &QTcpServer::newConnection, this, &HttpServer::onNewConnection);
+    static_cast<AcceptingServer*>(m_tcpServer)->onDescriptor
+        = [this](qintptr descriptor) { onIncomingDescriptor(descriptor); };
 }
 
 HttpServer::~HttpServer()
 {
     m_tcpServer->close();
     stopWorkers();
-    const QList<HttpConnection*> connections = m_connections.values();
-    m_connections.clear();
-    for (HttpConnection* connection : connections) {
-        connection->disconnect(this);
-        connection->abort(); // active responders emit clientDisconnected()
-        delete connection;
-    }
 }
 
 bool HttpServer::listen(const QHostAddress& address, quint16 port, QString* errorMessage)
@@ -124,19 +131,20 @@ bool HttpServer::listen(const QHostAddress& address, quint16 port, QString* erro
             *errorMessage = message;
         return false;
     }
-    if (m_workers.isEmpty() && m_requestedWorkers > 0) {
-        for (int i = 0; i < m_requestedWorkers; ++i) {
+    if (m_workers.isEmpty()) {
+        // Without worker threads, one worker serves on this thread.
+        for (int i = 0; i < qMax(1, m_requestedWorkers); ++i) {
             Worker w;
-            w.thread = new QThread(this);
-            w.thread->setObjectName(QStringLiteral("http-worker-%1").arg(i));
             w.host = new HttpWorker(m_context);
-            w.host->moveToThread(w.thread);
+            if (m_requestedWorkers > 0) {
+                w.thread = new QThread(this);
+                w.thread->setObjectName(QStringLiteral("http-worker-%1").arg(i));
+                w.host->moveToThread(w.thread);
+                w.thread->start();
+            }
             connect(w.host, &HttpWorker::connectionClosed, this, &HttpServer::onWorkerConnectionClosed);
-            w.thread->start();
             m_workers.append(w);
         }
-        static_cast<AcceptingServer*>(m_tcpServer)->onDescriptor
-            = [this](qintptr descriptor) { onIncomingDescriptor(descriptor); };
     }
     if (!m_tcpServer->listen(address, port)) {
         const QString message
@@ -174,13 +182,12 @@ void HttpServer::close()
     m_tcpServer->close();
     m_acceptPaused = false;
     m_context->draining = true;
-    const QList<HttpConnection*> connections = m_connections.values();
-    for (HttpConnection* connection : connections) {
-        if (m_connections.contains(connection))
-            connection->closeIfIdle();
+    for (const Worker& w : std::as_const(m_workers)) {
+        if (w.thread)
+            QMetaObject::invokeMethod(w.host, &HttpWorker::closeIdle, Qt::QueuedConnection);
+        else
+            w.host->closeIdle();
     }
-    for (const Worker& w : std::as_const(m_workers))
-        QMetaObject::invokeMethod(w.host, &HttpWorker::closeIdle, Qt::QueuedConnection);
     if (wasListening) {
         qCInfo(lcServer) << "stopped listening;" << connectionCount() << "connections still open";
         Q_EMIT listeningChanged(false);
@@ -189,19 +196,18 @@ void HttpServer::close()
 
 void HttpServer::closeAllConnections()
 {
-    const QList<HttpConnection*> connections = m_connections.values();
-    for (HttpConnection* connection : connections) {
-        if (m_connections.contains(connection)) // a clientDisconnected() slot may have closed others
-            connection->abort();
-    }
     // Workers never wait for this thread, so waiting for them cannot deadlock.
-    for (const Worker& w : std::as_const(m_workers))
-        QMetaObject::invokeMethod(w.host, &HttpWorker::abortAll, Qt::BlockingQueuedConnection);
+    for (const Worker& w : std::as_const(m_workers)) {
+        if (w.thread)
+            QMetaObject::invokeMethod(w.host, &HttpWorker::abortAll, Qt::BlockingQueuedConnection);
+        else
+            w.host->abortAll();
+    }
 }
 
 int HttpServer::connectionCount() const
 {
-    return int(m_connections.size()) + m_workerConnections;
+    return m_connectionCount;
 }
 
 void HttpServer::setWorkerThreads(int count)
@@ -211,10 +217,19 @@ void HttpServer::setWorkerThreads(int count)
     m_requestedWorkers = qMax(0, count);
 }
 
+int HttpServer::workerThreads() const
+{
+    return int(std::count_if(m_workers.cbegin(), m_workers.cend(), [](const Worker& w) { return w.thread; }));
+}
+
 void HttpServer::stopWorkers()
 {
     for (const Worker& w : std::as_const(m_workers)) {
         w.host->disconnect(this);
+        if (!w.thread) {
+            delete w.host; // aborts its connections: active responders emit clientDisconnected()
+            continue;
+        }
         QMetaObject::invokeMethod(w.host, &HttpWorker::abortAll, Qt::BlockingQueuedConnection);
         // Deleted on its own thread, after the loop (and whatever the aborts queued there) ended.
         connect(w.thread, &QThread::finished, w.host, &QObject::deleteLater);
@@ -223,17 +238,34 @@ void HttpServer::stopWorkers()
         delete w.thread;
     }
     m_workers.clear();
-    m_workerConnections = 0;
+    m_connectionCount = 0;
+    m_perClient.clear();
 }
 
 void HttpServer::onIncomingDescriptor(qintptr descriptor)
 {
     const Worker& w = m_workers.at(m_nextWorker);
     m_nextWorker = (m_nextWorker + 1) % int(m_workers.size());
-    ++m_workerConnections;
+    ++m_connectionCount;
     const quint64 id = m_nextConnectionId++;
-    QMetaObject::invokeMethod(
-        w.host, [host = w.host, descriptor, id] { host->adopt(descriptor, id); }, Qt::QueuedConnection);
+    // One client (address) may not take all the connections: past its share it is answered 429 and closed.
+    QString refusal;
+    const QHostAddress peer = peerOf(descriptor);
+    const int perClient = m_context->limits.maxConnectionsPerClient;
+    int& held = m_perClient[peer];
+    if (perClient > 0 && held >= perClient) {
+        refusal = tr("too many connections from %1 (at most %2 per client)").arg(peer.toString()).arg(perClient);
+        qCWarning(lcServer).noquote() << "connection" << id << "refused:" << refusal;
+    } else {
+        ++held;
+    }
+    if (w.thread) {
+        QMetaObject::invokeMethod(
+            w.host, [host = w.host, descriptor, id, refusal] { host->adopt(descriptor, id, refusal); },
+            Qt::QueuedConnection);
+    } else {
+        w.host->adopt(descriptor, id, refusal);
+    }
     if (connectionCount() >= m_context->limits.maxConnections && !m_acceptPaused) {
         qCWarning(lcServer) << "connection limit" << m_context->limits.maxConnections
                             << "reached; not accepting until a connection closes";
@@ -242,9 +274,14 @@ void HttpServer::onIncomingDescriptor(qintptr descriptor)
     }
 }
 
-void HttpServer::onWorkerConnectionClosed()
+void HttpServer::onWorkerConnectionClosed(const QHostAddress& peer, bool counted)
 {
-    --m_workerConnections;
+    --m_connectionCount;
+    if (counted) {
+        const auto it = m_perClient.find(peer);
+        if (it != m_perClient.end() && --it.value() <= 0)
+            m_perClient.erase(it);
+    }
     if (m_acceptPaused && connectionCount() < m_context->limits.maxConnections) {
         m_acceptPaused = false;
         if (m_tcpServer->isListening())
@@ -273,42 +310,6 @@ QPair<QByteArray, QByteArray> HttpServer::defaultErrorBody(int status, const QSt
     const QJsonObject error {{QStringLiteral("message"), message}};
     const QJsonObject root {{QStringLiteral("error"), error}};
     return qMakePair(QByteArrayLiteral("application/json"), QJsonDocument(root).toJson(QJsonDocument::Compact));
-}
-
-void HttpServer::onNewConnection()
-{
-    while (m_tcpServer->hasPendingConnections()) {
-        if (m_connections.size() >= m_context->limits.maxConnections) {
-            if (!m_acceptPaused) {
-                qCWarning(lcServer) << "connection limit" << m_context->limits.maxConnections
-                                    << "reached; not accepting until a connection closes";
-                m_tcpServer->pauseAccepting();
-                m_acceptPaused = true;
-            }
-            return;
-        }
-        QTcpSocket* socket = m_tcpServer->nextPendingConnection();
-        if (socket == nullptr)
-            return;
-        auto* connection = new HttpConnection(socket, m_context, m_nextConnectionId++, this);
-        m_connections.insert(connection);
-        connect(connection, &HttpConnection::closed, this, &HttpServer::onConnectionClosed);
-    }
-}
-
-void HttpServer::onConnectionClosed(HttpConnection* connection)
-{
-    if (!m_connections.remove(connection))
-        return;
-    connection->deleteLater();
-    if (m_acceptPaused && m_connections.size() < m_context->limits.maxConnections) {
-        m_acceptPaused = false;
-        if (m_tcpServer->isListening()) {
-            m_tcpServer->resumeAccepting();
-            // Connections accepted by QTcpServer before the pause do not announce themselves again.
-            QMetaObject::invokeMethod(this, &HttpServer::onNewConnection, Qt::QueuedConnection);
-        }
-    }
 }
 
 } // namespace sy

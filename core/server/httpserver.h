@@ -2,7 +2,7 @@
 
 #include "httprequest.h"
 
-#include <QSet>
+#include <QHash>
 #include <QHostAddress>
 #include <QObject>
 #include <QPair>
@@ -28,6 +28,7 @@ struct HttpServerLimits
     int idleTimeoutMs = 120000; // a keep-alive connection with no request in progress is closed after this
     int requestTimeoutMs = 60000; // a request must be complete this long after its first byte, else 408
     int maxConnections = 1024; // at the limit the server stops accepting until a connection closes
+    int maxConnectionsPerClient = 256; // one address past this gets 429 and a close (0: no limit)
 };
 // Note: http_parser itself refuses header blocks over 80 KiB (its compile-time HTTP_MAX_HEADER_SIZE), so
 // maxHeaderBytes values above that behave like 80 KiB. Those requests also get 431.
@@ -72,7 +73,7 @@ public:
     // Serve connections on `count` worker threads, each with its own event loop (0: on the server's thread). Call
     // before listen(); the threads end when the server is destroyed.
     void setWorkerThreads(int count);
-    int workerThreads() const { return int(m_workers.size()); }
+    int workerThreads() const;
 
     const HttpServerLimits& limits() const;
     void setHandler(HttpHandler handler);
@@ -86,27 +87,25 @@ Q_SIGNALS:
     void listeningChanged(bool listening);
 
 private:
-    void onNewConnection();
-    void onConnectionClosed(HttpConnection* connection);
     void onIncomingDescriptor(qintptr descriptor);
-    void onWorkerConnectionClosed();
+    void onWorkerConnectionClosed(const QHostAddress& peer, bool counted);
     void stopWorkers();
 
     struct Worker
     {
-        class QThread* thread = nullptr;
+        class QThread* thread = nullptr; // null: the worker lives on the server's thread
         class HttpWorker* host = nullptr; // lives in `thread`; owns that thread's connections
     };
 
     QTcpServer* m_tcpServer = nullptr;
     std::shared_ptr<HttpServerContext> m_context;
-    QSet<HttpConnection*> m_connections;
     quint64 m_nextConnectionId = 1;
     bool m_acceptPaused = false;
     QList<Worker> m_workers;
     int m_requestedWorkers = 0;
     int m_nextWorker = 0;
-    int m_workerConnections = 0; // open connections on the workers (counted here, on the server's thread)
+    int m_connectionCount = 0; // open connections on the workers (counted here, on the server's thread)
+    QHash<QHostAddress, int> m_perClient; // open connections per client address, refusals not counted
 };
 
 } // namespace sy

@@ -16,6 +16,7 @@
 #include <QUuid>
 
 #include <algorithm>
+#include <limits>
 #include <cmath>
 
 Q_LOGGING_CATEGORY(lcUsage, "switchyard.usage", QtInfoMsg)
@@ -326,28 +327,40 @@ public:
         QSqlDatabase::removeDatabase(m_connection);
     }
 
-    void enqueue(const UsageRow& row)
+    // Queues a row and returns its ticket (1, 2, 3, ... in queue order). `now` asks for a write at once (group
+    // commit: rows queued while a write runs go together in the next one) instead of at the next tick.
+    quint64 enqueue(const UsageRow& row, bool now)
     {
-        QMutexLocker lock(&m_mutex);
-        m_queue.append(row);
-        if (m_queue.size() == UsageLog::kBatchRows)
+        quint64 ticket = 0;
+        {
+            QMutexLocker lock(&m_mutex);
+            m_queue.append(row);
+            ticket = ++m_lastTicket;
+            now = now || m_queue.size() == UsageLog::kBatchRows;
+        }
+        if (now && !m_wakeQueued.fetchAndStoreOrdered(1))
             QMetaObject::invokeMethod(this, &UsageWriter::writeBatch, Qt::QueuedConnection);
+        return ticket;
     }
 
     qint64 committedCount() const { return m_committed.loadRelaxed(); }
+    quint64 settledTicket() const { return m_settled.loadAcquire(); }
 
     void writeBatch()
     {
+        m_wakeQueued.storeRelease(0);
         QList<UsageRow> batch;
+        quint64 lastTicket = 0;
         {
             QMutexLocker lock(&m_mutex);
             batch.swap(m_queue);
+            lastTicket = m_lastTicket;
         }
         if (batch.isEmpty())
             return;
         QSqlDatabase db = QSqlDatabase::database(m_connection, false);
         if (!db.isOpen() || !db.transaction()) {
-            requeue(batch, db.lastError().text());
+            requeue(batch, db.lastError().text(), lastTicket);
             return;
         }
         QSqlQuery q(db);
@@ -371,7 +384,7 @@ public:
             if (!q.exec()) {
                 const QString error = q.lastError().text();
                 db.rollback();
-                requeue(batch, error);
+                requeue(batch, error, lastTicket);
                 return;
             }
             inserted += q.numRowsAffected() > 0 ? 1 : 0; // 0: this request id was logged already
@@ -379,26 +392,36 @@ public:
         if (!db.commit()) {
             const QString error = db.lastError().text();
             db.rollback();
-            requeue(batch, error);
+            requeue(batch, error, lastTicket);
             return;
         }
         m_committed.fetchAndAddRelaxed(inserted);
+        settle(lastTicket);
         Q_EMIT committed(inserted);
     }
 
 Q_SIGNALS:
     void committed(int count);
     void failed(const QString& message);
+    void settled(quint64 upToTicket);
 
 private:
-    // A failed batch stays queued (in order, ahead of newer rows) and is retried on the next tick.
-    void requeue(const QList<UsageRow>& batch, const QString& error)
+    void settle(quint64 upToTicket)
+    {
+        m_settled.storeRelease(upToTicket);
+        Q_EMIT settled(upToTicket);
+    }
+
+    // A failed batch stays queued (in order, ahead of newer rows) and is retried on the next tick. Its rows count
+    // as settled all the same: clients waiting for them are answered rather than held while the disk is in trouble.
+    void requeue(const QList<UsageRow>& batch, const QString& error, quint64 lastTicket)
     {
         {
             QMutexLocker lock(&m_mutex);
             m_queue = batch + m_queue;
         }
         qCWarning(lcUsage).noquote() << "usage write failed, will retry:" << error;
+        settle(lastTicket);
         Q_EMIT failed(error);
     }
 
@@ -407,6 +430,9 @@ private:
     QTimer* m_timer = nullptr;
     QMutex m_mutex;
     QList<UsageRow> m_queue;
+    quint64 m_lastTicket = 0; // under m_mutex
+    QAtomicInteger<quint64> m_settled = 0;
+    QAtomicInt m_wakeQueued = 0;
     QAtomicInteger<qint64> m_committed = 0;
 };
 
@@ -571,6 +597,7 @@ bool UsageLog::open(const QString& path, QString* error)
     connect(m_thread, &QThread::finished, m_writer, &QObject::deleteLater);
     connect(m_writer, &UsageWriter::committed, this, &UsageLog::rowsCommitted);
     connect(m_writer, &UsageWriter::failed, this, &UsageLog::writeFailed);
+    connect(m_writer, &UsageWriter::settled, this, &UsageLog::settled, Qt::DirectConnection);
     m_thread->start();
     bool ok = false;
     QMetaObject::invokeMethod(
@@ -631,12 +658,18 @@ PriceTable UsageLog::prices() const
     return m_prices;
 }
 
-UsageRow UsageLog::record(const RequestRecord& record)
+UsageRow UsageLog::record(const RequestRecord& record, quint64* ticket)
 {
     const UsageRow row = UsageRow::fromRecord(record, prices());
-    if (m_writer)
-        m_writer->enqueue(row);
+    const quint64 t = m_writer ? m_writer->enqueue(row, ticket != nullptr) : 0;
+    if (ticket)
+        *ticket = t;
     return row;
+}
+
+quint64 UsageLog::settledTicket() const
+{
+    return m_writer ? m_writer->settledTicket() : std::numeric_limits<quint64>::max();
 }
 
 void UsageLog::flush()

@@ -106,8 +106,10 @@ std::optional<UsageBucket> parseUsageBucket(const QString& text); // "hour", "da
 // The SQLite usage log (QSQLITE, WAL, busy timeout) with a versioned schema and forward migrations.
 //
 // record() is cheap and thread-safe: rows queue in memory and a writer thread inserts them in batches, one
-// transaction per batch, at least every kFlushMs (so an acknowledged request is durable within a second) or when
-// kBatchRows are waiting. close() (and the destructor) writes everything still queued. Each RequestRecord is written
+// transaction per batch, at least every kFlushMs or when kBatchRows are waiting. A caller that must not answer its
+// client before the row is on disk asks for a ticket: the writer then writes at once (group commit), and settled()
+// reports when every row up to a ticket is committed, so a SIGKILL cannot lose an answered request (WAL commits
+// survive the process). close() (and the destructor) writes everything still queued. Each RequestRecord is written
 // exactly once. Queries run on the caller's thread with their own connection (WAL lets them read while the writer
 // writes).
 class UsageLog : public QObject
@@ -130,8 +132,12 @@ public:
     void setPrices(const PriceTable& prices);
     PriceTable prices() const;
 
-    // Queues one finished request. Returns the row as it will be stored (with its cost).
-    UsageRow record(const RequestRecord& record);
+    // Queues one finished request. Returns the row as it will be stored (with its cost). With `ticket`, the row is
+    // written at once and *ticket set: settledTicket() >= *ticket (and settled()) once it is committed, or once
+    // the write failed (the row stays queued for a retry; nobody should wait on a broken disk).
+    UsageRow record(const RequestRecord& record, quint64* ticket = nullptr);
+    // Every row up to this ticket has been written (or failed to); the maximum when the log is closed.
+    quint64 settledTicket() const;
     // Blocks until every queued row is committed.
     void flush();
     // Rows committed so far by this instance (for tests and status).
@@ -150,6 +156,8 @@ Q_SIGNALS:
     // Rows were committed (the dashboard refreshes on this). Emitted on the UsageLog's thread.
     void rowsCommitted(int count);
     void writeFailed(const QString& message);
+    // Rows up to `upToTicket` are settled (see record()). Emitted on the writer thread.
+    void settled(quint64 upToTicket);
 
 private:
     QString readConnectionName() const;

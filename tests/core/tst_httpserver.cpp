@@ -236,6 +236,8 @@ private Q_SLOTS:
     void closeStopsAccepting();
     void closeAllConnections();
     void maxConnections();
+    void maxConnectionsPerClient_data();
+    void maxConnectionsPerClient();
     void handlerDeletesResponder();
     void serverDestroyedWithActiveStream();
 };
@@ -1175,6 +1177,50 @@ void TestHttpServer::maxConnections()
     QVERIFY(c.waitResponse(r));
     QCOMPARE(r.body, QByteArray("/c"));
     QCOMPARE(server->connectionCount(), 2);
+}
+
+void TestHttpServer::maxConnectionsPerClient_data()
+{
+    QTest::addColumn<int>("workers");
+    QTest::newRow("server thread") << 0;
+    QTest::newRow("2 workers") << 2;
+}
+
+// One client address cannot hold every connection: past its share it is answered 429 at once and closed, and a
+// slot it frees is usable again.
+void TestHttpServer::maxConnectionsPerClient()
+{
+    QFETCH(int, workers);
+    HttpServerLimits limits;
+    limits.maxConnectionsPerClient = 2;
+    auto server = std::make_unique<HttpServer>(limits);
+    server->setWorkerThreads(workers);
+    QVERIFY(server->listen(QHostAddress::LocalHost, 0));
+    server->setHandler(&echoHandler);
+    Client a;
+    Client b;
+    QVERIFY(a.connectTo(server->serverPort()));
+    QVERIFY(b.connectTo(server->serverPort()));
+    QTRY_COMPARE(server->connectionCount(), 2);
+    Client c;
+    QVERIFY(c.connectTo(server->serverPort()));
+    Response r;
+    QVERIFY(c.waitResponse(r)); // without sending anything
+    QCOMPARE(r.status, 429);
+    QVERIFY2(r.body.contains("too many connections from 127.0.0.1"), r.body.constData());
+    QVERIFY(c.waitClosed());
+    // The refusal did not use up a slot; the two held ones still work.
+    a.send("GET /a HTTP/1.1\r\n\r\n");
+    QVERIFY(a.waitResponse(r));
+    QCOMPARE(r.status, 200);
+    b.socket().disconnectFromHost();
+    QTRY_COMPARE(server->connectionCount(), 1);
+    Client d;
+    QVERIFY(d.connectTo(server->serverPort()));
+    d.send("GET /d HTTP/1.1\r\n\r\n");
+    QVERIFY(d.waitResponse(r));
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.body, QByteArray("/d"));
 }
 
 void TestHttpServer::handlerDeletesResponder()

@@ -21,6 +21,7 @@
 #include <cmath>
 #include <cstdio>
 #include <iterator>
+#include <limits>
 #include <memory>
 
 #include <signal.h>
@@ -255,6 +256,7 @@ private Q_SLOTS:
     void newerSchemaRefused();
     void batchCommitsWithoutFlush();
     void singleRowWithinASecond();
+    void ticketsSettleWhenCommitted();
     void closeWritesQueuedRows();
     void exactlyOnce();
     void failedRequestsAreLogged();
@@ -557,6 +559,30 @@ void TestUsageLog::singleRowWithinASecond()
     // Readable by another connection: it is committed, not just queued.
     QCOMPARE(scalar(dbPath(), QStringLiteral("SELECT request_id FROM requests")).toString(), QStringLiteral("lonely"));
     log.close();
+}
+
+// A caller that holds its client's answer for the row gets it written at once, rows queued meanwhile sharing the
+// commit, and learns through settled() when everything up to its ticket is on disk.
+void TestUsageLog::ticketsSettleWhenCommitted()
+{
+    UsageLog log;
+    QString error;
+    QVERIFY2(log.open(dbPath(), &error), qPrintable(error));
+    QSignalSpy settled(&log, &UsageLog::settled);
+    log.record(simpleRecord(QStringLiteral("batched"))); // no ticket: waits for the tick or a ticketed row
+    quint64 first = 0;
+    quint64 second = 0;
+    log.record(simpleRecord(QStringLiteral("held-1")), &first);
+    log.record(simpleRecord(QStringLiteral("held-2")), &second);
+    QVERIFY(first > 0);
+    QCOMPARE(second, first + 1);
+    QTRY_VERIFY(log.settledTicket() >= second);
+    QVERIFY(!settled.isEmpty());
+    QVERIFY(settled.last().at(0).toULongLong() >= second);
+    // Readable by another connection, the unticketed row ahead of them too.
+    QCOMPARE(scalar(dbPath(), QStringLiteral("SELECT COUNT(*) FROM requests")).toInt(), 3);
+    log.close();
+    QCOMPARE(log.settledTicket(), std::numeric_limits<quint64>::max()); // nothing left to wait for
 }
 
 void TestUsageLog::closeWritesQueuedRows()

@@ -108,8 +108,8 @@ private Q_SLOTS:
 
     void failsOverBeforeTheFirstByte_data()
     {
-        QTest::addColumn<int>(
-            "kind"); // 0: status reply, 1: connection dropped, 2: 200 stream whose first event is an error
+        QTest::addColumn<int>("kind"); // 0: status reply, 1: connection dropped, 2: 200 stream whose first event is an
+                                       // error, 3: 200 whose JSON body is cut short
         QTest::addColumn<int>("status");
         QTest::addColumn<bool>("stream");
         for (bool stream : {true, false}) {
@@ -121,6 +121,7 @@ private Q_SLOTS:
             QTest::addRow("reset before the first byte, %s", mode) << 1 << 0 << stream;
             QTest::addRow("error event before any content, %s", mode) << 2 << 200 << stream;
         }
+        QTest::addRow("truncated JSON answer, json") << 3 << 200 << false;
     }
     void failsOverBeforeTheFirstByte()
     {
@@ -134,6 +135,8 @@ private Q_SLOTS:
             FakeReply drop;
             drop.dropBeforeResponse = true;
             m_a->enqueue(drop);
+        } else if (kind == 3) {
+            m_a->enqueue(FakeReply::json(200, "{\"id\":\"c\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assi"));
         } else {
             m_a->enqueue(FakeReply::sse(
                 "data: "

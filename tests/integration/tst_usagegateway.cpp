@@ -14,6 +14,9 @@
 #include <QJsonObject>
 #include <QSignalSpy>
 #include <QTcpSocket>
+#include <QRandomGenerator>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -94,6 +97,46 @@ private Q_SLOTS:
     {
         m_gateway.reset();
         m_up.reset();
+    }
+
+    // A client sees its answer end only once the request is in the usage log, so a crash right after cannot lose
+    // it: another connection reads the row the moment the answer arrived (batching alone would take up to 200 ms).
+    void answersWaitForTheirUsageRow()
+    {
+        start();
+        const QString path = m_gateway->usageLog()->path();
+        const auto rowsOnDisk = [&path]() {
+            const QString name = QStringLiteral("reader-%1").arg(QRandomGenerator::global()->generate());
+            int count = -1;
+            {
+                QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+                db.setDatabaseName(path);
+                if (db.open()) {
+                    QSqlQuery q(QStringLiteral("SELECT COUNT(*) FROM requests"), db);
+                    if (q.next())
+                        count = q.value(0).toInt();
+                }
+            }
+            QSqlDatabase::removeDatabase(name);
+            return count;
+        };
+        for (int i = 1; i <= 3; ++i) {
+            m_up->enqueue(FakeReply::json(200, chatReply(10, 0, 5)));
+            QCOMPARE(message().status, 200);
+            QCOMPARE(rowsOnDisk(), i);
+        }
+        // Streams: the last chunk follows the commit.
+        m_up->enqueue(FakeReply::sse("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"},"
+                                     "\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n"));
+        const ParsedResponse streamed = request("POST /v1/messages",
+            "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":100,\"stream\":true,\"messages\":[{\"role\":\"user\","
+            "\"content\":\"hi\"}]}");
+        QCOMPARE(streamed.status, 200);
+        QVERIFY(streamed.body.contains("message_stop"));
+        QCOMPARE(rowsOnDisk(), 4);
+        // Errors too.
+        QCOMPARE(request("POST /v1/messages", "{not json").status, 400);
+        QCOMPARE(rowsOnDisk(), 5);
     }
 
     // Each request, failed ones too, is one row with normalized tokens and its cost; the API and CSV read them.
