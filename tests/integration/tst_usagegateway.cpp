@@ -4,6 +4,7 @@
 #include "fakeupstream.h"
 #include "testclock.h"
 
+#include "common/redact.h"
 #include "config/config.h"
 #include "gateway/gatewayservice.h"
 #include "usage/budgetguard.h"
@@ -12,6 +13,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLoggingCategory>
 #include <QSignalSpy>
 #include <QTcpSocket>
 #include <QRandomGenerator>
@@ -137,6 +139,33 @@ private Q_SLOTS:
         // Errors too.
         QCOMPARE(request("POST /v1/messages", "{not json").status, 400);
         QCOMPARE(rowsOnDisk(), 5);
+    }
+
+    // With every category at debug level, no log line shows the provider key, the gateway key or a client's token,
+    // even when the upstream echoes the key back in its error.
+    void logLinesNeverShowSecrets()
+    {
+        static QStringList captured;
+        captured.clear();
+        const QtMessageHandler before = qInstallMessageHandler(
+            [](QtMsgType, const QMessageLogContext&, const QString& line) { captured.append(line); });
+        installLogRedaction();
+        QLoggingCategory::setFilterRules(QStringLiteral("switchyard.*=true"));
+        start(",\"server\":{\"gateway_keys\":[{\"id\":\"alice\",\"key\":\"env:ALICE_KEY\"}]}");
+        m_up->enqueue(FakeReply::json(401,
+            "{\"error\":{\"message\":\"Incorrect API key provided: sk-upstream. Authorization: Bearer "
+            "sk-upstream\",\"type\":\"invalid_request_error\"}}"));
+        m_up->enqueue(FakeReply::json(200, chatReply(10, 0, 5)));
+        QCOMPARE(message("x-api-key: sy-alice-secret\r\n").status, 401);
+        QCOMPARE(message("authorization: Bearer sy-alice-secret\r\n").status, 200);
+        QCOMPARE(message("x-api-key: wrong-client-key-12345\r\n").status, 401);
+        m_gateway.reset();
+        QLoggingCategory::setFilterRules(QStringLiteral("switchyard.*.debug=false"));
+        qInstallMessageHandler(before);
+        QVERIFY(captured.size() > 5); // debug lines were written
+        const QString all = captured.join(QLatin1Char('\n'));
+        for (const char* secret : {"sk-upstream", "sy-alice-secret", "wrong-client-key-12345"})
+            QVERIFY2(!all.contains(QLatin1String(secret)), secret);
     }
 
     // Each request, failed ones too, is one row with normalized tokens and its cost; the API and CSV read them.
