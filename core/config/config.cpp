@@ -189,8 +189,8 @@ public:
     bool parseServer(const QJsonObject& o, ServerConfig* s)
     {
         checkKeys(o, QStringLiteral("server"),
-            {"listen", "max_body_bytes", "max_header_bytes", "idle_timeout_ms", "worker_threads", "gateway_keys",
-                "allowed_hosts", "allowed_origins"});
+            {"listen", "max_body_bytes", "max_header_bytes", "idle_timeout_ms", "request_timeout_ms", "worker_threads",
+                "gateway_keys", "allowed_hosts", "allowed_origins"});
         const QJsonArray keys = o.value(QLatin1String("gateway_keys")).toArray();
         for (int i = 0; i < keys.size(); ++i) {
             const QJsonObject k = keys.at(i).toObject();
@@ -244,6 +244,10 @@ public:
         if (!readInt(o, "idle_timeout_ms", QStringLiteral("server"), 100, 24 * 3600 * 1000, &v))
             return false;
         s->idleTimeoutMs = int(v);
+        v = s->requestTimeoutMs;
+        if (!readInt(o, "request_timeout_ms", QStringLiteral("server"), 100, 24 * 3600 * 1000, &v))
+            return false;
+        s->requestTimeoutMs = int(v);
         for (const char* key : {"allowed_hosts", "allowed_origins"}) {
             const QJsonValue list = o.value(QLatin1String(key));
             if (list.isUndefined())

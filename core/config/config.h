@@ -130,7 +130,8 @@ struct ServerConfig
     quint16 listenPort = 3790;
     qint64 maxBodyBytes = 32 * 1024 * 1024;
     int maxHeaderBytes = 64 * 1024;
-    int idleTimeoutMs = 120000;
+    int idleTimeoutMs = 120000; // a client connection with no request in progress is closed after this
+    int requestTimeoutMs = 60000; // a request must arrive whole this long after its first byte, else 408 (slowloris)
     int workerThreads = -1; // threads serving connections; -1: one per CPU core (at most 8), 0: the main thread
     QList<GatewayKey> gatewayKeys; // when non-empty, every request must present one
     // Host header names accepted besides localhost, 127.0.0.1, [::1] and the listen address (DNS rebinding guard).

@@ -278,6 +278,7 @@ bool GatewayService::start(QString* errorMessage)
     limits.maxBodyBytes = m_config->server.maxBodyBytes;
     limits.maxHeaderBytes = m_config->server.maxHeaderBytes;
     limits.idleTimeoutMs = m_config->server.idleTimeoutMs;
+    limits.requestTimeoutMs = m_config->server.requestTimeoutMs;
     m_server = std::make_unique<HttpServer>(limits);
     int workers = m_config->server.workerThreads;
     if (workers < 0) {
