@@ -934,7 +934,11 @@ bool Exchange::tryFailover(FailureKind kind, int status, const QByteArray& body,
         onThreadOf(accounts, [accounts, id = m_accountId] { accounts->reportUnauthorized(id); });
     }
     m_lastError = error;
-    if (!m_lastError.message.startsWith(QLatin1String("provider ")))
+    // Name the provider once: connection and timeout messages already say "provider <id> ...".
+    const QString provider = QStringLiteral("provider ") + m_target.provider->id;
+    if (!m_lastError.message.startsWith(QLatin1String("provider "))
+        && !m_lastError.message.contains(provider + QLatin1Char(':'))
+        && !m_lastError.message.contains(provider + QLatin1Char(' ')))
         m_lastError.message = QStringLiteral("provider %1: %2").arg(m_target.provider->id, error.message);
     endAttempt(QStringLiteral("failover"), error.message);
     if (m_call) {
@@ -1478,6 +1482,10 @@ void Exchange::finishBufferedUpstream()
     auto decoded = m_adapter->decodeResponse(body, m_ctx);
     if (!decoded.ok()) {
         canon::Error e = decoded.error();
+        // A 200 that is not an answer (garbage, cut JSON, an error in disguise) reached no one yet: like a 5xx, it
+        // moves on to the next target.
+        if (tryFailover(failureKindFor(e), e.httpStatus, body, e))
+            return;
         e.message = QStringLiteral("provider %1: %2").arg(m_record.providerId, e.message);
         return sendError(e);
     }
