@@ -18,7 +18,7 @@ SHARED="${SWITCHYARD_SHARED_DIR:-$ROOT/../shared}"
 
 BUILD_PKGS=(g++ cmake ninja-build pkg-config qt6-base-dev libqt6opengl6-dev qt6-tools-dev qt6-l10n-tools
             libqt6sql6-sqlite qtkeychain-qt6-dev qt6-networkauth-dev qt6-charts-dev qt6-svg-dev libhttp-parser-dev libbenchmark-dev)
-TEST_PKGS=(nginx-light curl ca-certificates dbus gnome-keyring xvfb xauth trayer fonts-wqy-microhei qt6-translations-l10n)  # node >= 20 and python3 come with the machine
+TEST_PKGS=(nginx-light curl ca-certificates openssl dbus gnome-keyring xvfb xauth trayer fonts-wqy-microhei qt6-translations-l10n)  # node >= 20 and python3 come with the machine
 
 apt_install() {
   [ "${SKIP_APT:-0}" = 1 ] && return 0

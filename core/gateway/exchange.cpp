@@ -931,7 +931,11 @@ bool Exchange::tryFailover(FailureKind kind, int status, const QByteArray& body,
         onThreadOf(accounts, [accounts, id = m_accountId] { accounts->reportUnauthorized(id); });
     }
     m_lastError = error;
-    if (!m_lastError.message.startsWith(QLatin1String("provider ")))
+    // Name the provider once: connection and timeout messages already say "provider <id> ...".
+    const QString provider = QStringLiteral("provider ") + m_target.provider->id;
+    if (!m_lastError.message.startsWith(QLatin1String("provider "))
+        && !m_lastError.message.contains(provider + QLatin1Char(':'))
+        && !m_lastError.message.contains(provider + QLatin1Char(' ')))
         m_lastError.message = QStringLiteral("provider %1: %2").arg(m_target.provider->id, error.message);
     endAttempt(QStringLiteral("failover"), error.message);
     if (m_call) {

@@ -146,6 +146,9 @@ bool HttpServer::listen(const QHostAddress& address, quint16 port, QString* erro
             m_workers.append(w);
         }
     }
+    // Qt's default backlog (50) drops the connection attempts of a larger burst, which then wait for the client's
+    // SYN retransmission (1 s, then 3 s, ...): let as many wait to be accepted as the server would serve.
+    m_tcpServer->setListenBacklogSize(m_context->limits.maxConnections);
     if (!m_tcpServer->listen(address, port)) {
         const QString message
             = tr("Cannot listen on %1: %2").arg(endpointString(address, port), m_tcpServer->errorString());

@@ -9,6 +9,8 @@
 #include <functional>
 #include <memory>
 
+#include <sys/socket.h>
+
 FakeReply FakeReply::json(int status, const QByteArray& body)
 {
     FakeReply r;
@@ -124,24 +126,49 @@ void FakeUpstream::onReadable(QTcpSocket* s)
     }
 }
 
+void FakeUpstream::drop(QTcpSocket* s, bool reset)
+{
+    if (reset && s->socketDescriptor() != -1) {
+        // With a zero linger time close() sends RST instead of FIN.
+        const linger l {1, 0};
+        ::setsockopt(int(s->socketDescriptor()), SOL_SOCKET, SO_LINGER, &l, sizeof l);
+    }
+    s->abort();
+}
+
+void FakeUpstream::resetConnections()
+{
+    for (QTcpSocket* s : m_server.findChildren<QTcpSocket*>()) {
+        if (s->state() == QAbstractSocket::ConnectedState)
+            drop(s, true);
+    }
+}
+
 void FakeUpstream::answer(QTcpSocket* s, const FakeReply& reply)
 {
     if (reply.hang)
         return;
     if (reply.dropBeforeResponse) {
-        s->abort();
+        drop(s, reply.reset);
         return;
     }
+    if (!reply.raw.isEmpty()) {
+        s->write(reply.raw);
+        s->disconnectFromHost(); // after the bytes are out
+        return;
+    }
+    const bool chunked = reply.contentLength < 0;
     QByteArray head = "HTTP/1.1 " + QByteArray::number(reply.status) + " X\r\n";
     for (const auto& h : reply.headers)
         head += h.first + ": " + h.second + "\r\n";
-    head += "Transfer-Encoding: chunked\r\n\r\n";
+    head += chunked ? QByteArray("Transfer-Encoding: chunked\r\n\r\n")
+                    : "Content-Length: " + QByteArray::number(reply.contentLength) + "\r\n\r\n";
     s->write(head);
     QPointer<QTcpSocket> sock(s);
     auto chunks = std::make_shared<QList<QByteArray>>(reply.chunks);
     auto sent = std::make_shared<int>(0);
     auto step = std::make_shared<std::function<void()>>();
-    *step = [sock, chunks, sent, reply, step]() {
+    *step = [sock, chunks, sent, reply, step, chunked]() {
         if (!sock)
             return;
         if (reply.hangAfterChunks >= 0 && *sent >= reply.hangAfterChunks)
@@ -149,7 +176,7 @@ void FakeUpstream::answer(QTcpSocket* s, const FakeReply& reply)
         if (*sent < chunks->size()) {
             const QByteArray c = chunks->at(*sent);
             ++*sent;
-            sock->write(QByteArray::number(c.size(), 16) + "\r\n" + c + "\r\n");
+            sock->write(chunked ? QByteArray::number(c.size(), 16) + "\r\n" + c + "\r\n" : c);
             if (reply.chunkIntervalMs > 0)
                 QTimer::singleShot(reply.chunkIntervalMs, sock, [step]() { (*step)(); });
             else
@@ -158,10 +185,11 @@ void FakeUpstream::answer(QTcpSocket* s, const FakeReply& reply)
         }
         if (reply.closeAfterChunks) {
             sock->flush();
-            sock->abort();
+            drop(sock, reply.reset);
             return;
         }
-        sock->write("0\r\n\r\n");
+        if (chunked)
+            sock->write("0\r\n\r\n");
     };
     (*step)();
 }

@@ -20,6 +20,9 @@ struct FakeReply
     bool hang = false; // read the request, answer nothing
     bool dropBeforeResponse = false; // read the request, then close the connection
     int hangAfterChunks = -1; // send this many chunks, then go silent
+    bool reset = false; // dropBeforeResponse and closeAfterChunks end with a TCP reset (RST), not a FIN
+    qint64 contentLength = -1; // >= 0: send the chunks as a plain body with this Content-Length instead of chunked
+    QByteArray raw; // when set: these bytes are the whole answer (not HTTP at all), then the connection closes
 
     static FakeReply json(int status, const QByteArray& body);
     static FakeReply sse(const QByteArray& stream, int pieces = 1, int intervalMs = 0);
@@ -47,6 +50,8 @@ public:
     void setDefault(const FakeReply& reply) { m_default = reply; }
     const QList<ReceivedRequest>& requests() const { return m_requests; }
     int openConnections() const { return m_open; }
+    // Drops every open connection with a TCP reset (SO_LINGER 0), e.g. in the middle of a hanging reply.
+    void resetConnections();
 
 Q_SIGNALS:
     void requestReceived();
@@ -56,6 +61,7 @@ private:
     void onConnection();
     void onReadable(QTcpSocket* socket);
     void answer(QTcpSocket* socket, const FakeReply& reply);
+    static void drop(QTcpSocket* socket, bool reset);
 
     QTcpServer m_server;
     QList<FakeReply> m_queue;
