@@ -470,6 +470,12 @@ private Q_SLOTS:
         QFETCH(bool, withFallback);
         QFETCH(int, workers);
         QFETCH(int, status);
+        // A JSON client's upstream answer arrives whole; when it cannot be read it is a bad gateway (502), while a
+        // stream that turns to garbage is the decoder's api_error (500).
+        const Fault kind = Fault(fault);
+        if (!stream
+            && (kind == Fault::GarbageStream || kind == Fault::GarbageAfterFirstByte || kind == Fault::TruncatedJson))
+            status = 502;
         QFETCH(QString, type);
         QFETCH(QByteArray, retryAfter);
         QFETCH(bool, streamCommitted);

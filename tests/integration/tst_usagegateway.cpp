@@ -152,11 +152,11 @@ private Q_SLOTS:
         installLogRedaction();
         QLoggingCategory::setFilterRules(QStringLiteral("switchyard.*=true"));
         start(",\"server\":{\"gateway_keys\":[{\"id\":\"alice\",\"key\":\"env:ALICE_KEY\"}]}");
-        m_up->enqueue(FakeReply::json(401,
+        m_up->enqueue(FakeReply::json(400,
             "{\"error\":{\"message\":\"Incorrect API key provided: sk-upstream. Authorization: Bearer "
             "sk-upstream\",\"type\":\"invalid_request_error\"}}"));
         m_up->enqueue(FakeReply::json(200, chatReply(10, 0, 5)));
-        QCOMPARE(message("x-api-key: sy-alice-secret\r\n").status, 401);
+        QCOMPARE(message("x-api-key: sy-alice-secret\r\n").status, 400);
         QCOMPARE(message("authorization: Bearer sy-alice-secret\r\n").status, 200);
         QCOMPARE(message("x-api-key: wrong-client-key-12345\r\n").status, 401);
         m_gateway.reset();

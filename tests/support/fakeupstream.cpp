@@ -168,7 +168,8 @@ void FakeUpstream::answer(QTcpSocket* s, const FakeReply& reply)
     auto chunks = std::make_shared<QList<QByteArray>>(reply.chunks);
     auto sent = std::make_shared<int>(0);
     auto step = std::make_shared<std::function<void()>>();
-    *step = [sock, chunks, sent, reply, step, chunked]() {
+    // The step holds itself weakly (a pending timer holds it strongly), so nothing outlives the reply.
+    *step = [sock, chunks, sent, reply, self = std::weak_ptr<std::function<void()>>(step), chunked]() {
         if (!sock)
             return;
         if (reply.hangAfterChunks >= 0 && *sent >= reply.hangAfterChunks)
@@ -177,6 +178,9 @@ void FakeUpstream::answer(QTcpSocket* s, const FakeReply& reply)
             const QByteArray c = chunks->at(*sent);
             ++*sent;
             sock->write(chunked ? QByteArray::number(c.size(), 16) + "\r\n" + c + "\r\n" : c);
+            const std::shared_ptr<std::function<void()>> step = self.lock();
+            if (!step)
+                return;
             if (reply.chunkIntervalMs > 0)
                 QTimer::singleShot(reply.chunkIntervalMs, sock, [step]() { (*step)(); });
             else
