@@ -24,6 +24,7 @@
 #include <QStandardPaths>
 #include <QThread>
 #include <QTimer>
+#include <QUuid>
 
 namespace sy {
 
@@ -285,6 +286,24 @@ bool GatewayService::start(QString* errorMessage)
     limits.maxConnections = m_config->server.maxConnections;
     limits.maxConnectionsPerClient = m_config->server.maxConnectionsPerClient;
     m_server = std::make_unique<HttpServer>(limits);
+    // Requests the server turns away itself (too slow, too large, malformed, too many connections) are logged too.
+    m_server->setRejectionObserver([usage = m_usage.get()](const HttpRejection& rejection) {
+        if (!usage || !usage->isOpen())
+            return;
+        RequestRecord record;
+        record.requestId = QStringLiteral("req_sy_") + QUuid::createUuid().toString(QUuid::Id128).left(24);
+        record.startedAt = QDateTime::currentDateTimeUtc();
+        record.method = QString::fromLatin1(rejection.method);
+        record.path = QString::fromUtf8(rejection.path);
+        record.inboundDialect = inboundForPath(rejection.path).name();
+        record.status = rejection.status;
+        record.errorType = rejection.status == 408 ? QStringLiteral("timeout_error")
+            : rejection.status == 413              ? QStringLiteral("request_too_large")
+            : rejection.status == 429              ? QStringLiteral("rate_limit_error")
+                                                   : QStringLiteral("invalid_request_error");
+        record.errorMessage = rejection.message;
+        usage->record(record);
+    });
     int workers = m_config->server.workerThreads;
     if (workers < 0) {
         const int cores = QThread::idealThreadCount();

@@ -261,6 +261,19 @@ void HttpConnection::failRequest(int status, const QString& message)
         return;
     }
     const auto [contentType, body] = errorBody(status, message);
+    if (m_context->rejectionObserver) {
+        HttpRejection rejection;
+        rejection.status = status;
+        rejection.message = message;
+        if (m_headersDone)
+            rejection.method = http_method_str(static_cast<enum http_method>(m_parser.method));
+        rejection.path = m_request.path.isEmpty() ? m_request.target.left(200) : m_request.path.left(200);
+        const qsizetype q = rejection.path.indexOf('?');
+        if (q >= 0)
+            rejection.path.truncate(q);
+        rejection.peer = m_peerAddress;
+        m_context->rejectionObserver(rejection);
+    }
     QByteArray head;
     head.reserve(160 + contentType.size());
     char number[24];

@@ -31,6 +31,7 @@ struct HttpServerContext
     HttpServerLimits limits;
     HttpHandler handler;
     HttpErrorBodyFactory errorBodyFactory;
+    HttpRejectionObserver rejectionObserver;
     std::atomic<bool> draining = false; // the server stopped listening: no more keep-alive
 };
 

@@ -307,6 +307,11 @@ void HttpServer::setErrorBodyFactory(HttpErrorBodyFactory factory)
     m_context->errorBodyFactory = std::move(factory);
 }
 
+void HttpServer::setRejectionObserver(HttpRejectionObserver observer)
+{
+    m_context->rejectionObserver = std::move(observer);
+}
+
 QPair<QByteArray, QByteArray> HttpServer::defaultErrorBody(int status, const QString& message)
 {
     Q_UNUSED(status)

@@ -42,6 +42,18 @@ using HttpHandler = std::function<void(const HttpRequest& request, HttpResponder
 using HttpErrorBodyFactory = std::function<QPair<QByteArray /*content-type*/, QByteArray /*body*/>(
     int status, const QString& message, const QByteArray& path)>;
 
+// A request the server answered itself, without the handler: malformed (400), too slow (408), too large (413, 431),
+// a version it does not speak (505), or a connection past its client's share (429). Reported once each.
+struct HttpRejection
+{
+    int status = 0;
+    QString message;
+    QByteArray method; // empty when the request line was not read
+    QByteArray path; // as far as it was read
+    QHostAddress peer;
+};
+using HttpRejectionObserver = std::function<void(const HttpRejection& rejection)>;
+
 // A small HTTP/1.1 server on QTcpServer + http_parser: keep-alive, pipelining (answered in order), chunked request
 // bodies, Expect: 100-continue, streaming (chunked) responses, size limits and timeouts. By default everything runs on
 // the thread the server lives in; with setWorkerThreads(n) the server thread only accepts and each connection is
@@ -79,6 +91,8 @@ public:
     void setHandler(HttpHandler handler);
     // Default: application/json {"error":{"message":"..."}}.
     void setErrorBodyFactory(HttpErrorBodyFactory factory);
+    // Called on the connection's thread for each rejection (see HttpRejection). Set before listen().
+    void setRejectionObserver(HttpRejectionObserver observer);
 
     // The factory used when none is set.
     static QPair<QByteArray, QByteArray> defaultErrorBody(int status, const QString& message);

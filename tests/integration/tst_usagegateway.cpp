@@ -168,6 +168,21 @@ private Q_SLOTS:
             QVERIFY2(!all.contains(QLatin1String(secret)), secret);
     }
 
+    // Requests the HTTP server turns away before the gateway sees them (too large, malformed) are rows as well.
+    void serverRejectionsAreLogged()
+    {
+        start(",\"server\":{\"max_header_bytes\":1024,\"max_body_bytes\":2048}");
+        QCOMPARE(request("POST /v1/messages", QByteArray(4096, 'x')).status, 413);
+        QCOMPARE(message("x-padding: " + QByteArray(2000, 'p') + "\r\n").status, 431);
+        const QList<UsageRow> logged = rows();
+        QCOMPARE(logged.size(), 2);
+        QCOMPARE(logged.at(0).status, 413);
+        QCOMPARE(logged.at(0).errorType, QStringLiteral("request_too_large"));
+        QCOMPARE(logged.at(0).dialect, QStringLiteral("anthropic"));
+        QCOMPARE(logged.at(1).status, 431);
+        QCOMPARE(logged.at(1).errorType, QStringLiteral("invalid_request_error"));
+    }
+
     // Each request, failed ones too, is one row with normalized tokens and its cost; the API and CSV read them.
     void everyRequestIsLoggedOnceWithCost()
     {
