@@ -9,6 +9,7 @@
 
 #include <QCoreApplication>
 #include <QEventLoop>
+#include <QLoggingCategory>
 #include <QTcpSocket>
 #include <QTimer>
 
@@ -39,6 +40,7 @@ struct Harness
         static char name[] = "fuzz_http";
         static char* argv[] = {name, nullptr};
         new QCoreApplication(argc, argv); // lives for the process
+        QLoggingCategory::setFilterRules(QStringLiteral("switchyard.*=false")); // a line per input is slow
         listenFd = ::socket(AF_INET, SOCK_STREAM, 0);
         address.sin_family = AF_INET;
         address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -76,11 +78,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
     static Harness h;
     const int client = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (client < 0 || ::connect(client, reinterpret_cast<sockaddr*>(&h.address), sizeof h.address) != 0)
+    if (client < 0 || ::connect(client, reinterpret_cast<sockaddr*>(&h.address), sizeof h.address) != 0) {
+        std::perror("fuzz_http: connect");
         std::abort();
+    }
     const int served = ::accept(h.listenFd, nullptr, nullptr);
     if (served < 0)
         std::abort();
+    // Both ends close with a reset: a million connections must not leave a million TIME_WAITs holding the
+    // loopback's ephemeral ports (connect() then fails).
+    const linger reset {1, 0};
+    ::setsockopt(client, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+    ::setsockopt(served, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
     size_t sent = 0;
     while (sent < size) {
         const ssize_t n = ::send(client, data + sent, size - sent, MSG_NOSIGNAL);
