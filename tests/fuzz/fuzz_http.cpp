@@ -15,9 +15,11 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -77,12 +79,22 @@ struct Harness
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
     static Harness h;
+    // libFuzzer's timer signal interrupts system calls: retry them.
     const int client = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (client < 0 || ::connect(client, reinterpret_cast<sockaddr*>(&h.address), sizeof h.address) != 0) {
+    int rc = client < 0 ? -1 : ::connect(client, reinterpret_cast<sockaddr*>(&h.address), sizeof h.address);
+    if (rc != 0 && errno == EINTR) { // the connection goes on in the background
+        pollfd p {client, POLLOUT, 0};
+        while (::poll(&p, 1, -1) < 0 && errno == EINTR) { }
+        int error = 0;
+        socklen_t length = sizeof error;
+        rc = ::getsockopt(client, SOL_SOCKET, SO_ERROR, &error, &length) == 0 && error == 0 ? 0 : -1;
+    }
+    if (rc != 0) {
         std::perror("fuzz_http: connect");
         std::abort();
     }
-    const int served = ::accept(h.listenFd, nullptr, nullptr);
+    int served = -1;
+    while ((served = ::accept(h.listenFd, nullptr, nullptr)) < 0 && errno == EINTR) { }
     if (served < 0)
         std::abort();
     // Both ends close with a reset: a million connections must not leave a million TIME_WAITs holding the
@@ -93,6 +105,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     size_t sent = 0;
     while (sent < size) {
         const ssize_t n = ::send(client, data + sent, size - sent, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR)
+            continue;
         if (n <= 0)
             break;
         sent += size_t(n);
