@@ -824,9 +824,8 @@ private Q_SLOTS:
         const Config c = pool(QStringLiteral("round-robin"), 1);
         m.setConfig(c);
         m.reportFailure(QStringLiteral("mock"), 0, model(), FailureKind::RateLimited, 429, {}, QByteArray(),
-            QStringLiteral(
-                "Rate limit reached for key %1 (Authorization: Bearer abc.def.ghi) AIzaSyA1234567890abcdefghijk")
-                .arg(secret(1)));
+            QStringLiteral("Rate limit reached for key %1 (Authorization: Bearer abc.def.ghi) %2")
+                .arg(secret(1), QStringLiteral("AI") + QStringLiteral("zaSy") + QStringLiteral("NOTAKEY").repeated(4)));
         const QString message = credentialStatus(m, 0)
                                     .value(QLatin1String("last_error"))
                                     .toObject()
