@@ -7,7 +7,6 @@
 #include <QDateTime>
 #include <QJsonArray>
 #include <QRandomGenerator>
-#include <QRegularExpression>
 
 #include <algorithm>
 
@@ -63,10 +62,7 @@ bool lacksSecret(const Credential& c)
 // Provider text can echo request fragments; keep it short and scrub anything that looks like a key or token.
 QString sanitizeMessage(const QString& message)
 {
-    static const QRegularExpression keyLike(QStringLiteral(
-        "(?:Bearer\\s+\\S+)|(?:\\b(?:sk|pk|rk|gsk|xai|key)[-_][A-Za-z0-9_\\-]{8,})|(?:\\bAIza[0-9A-Za-z_\\-]{20,})"));
-    QString m = message.simplified();
-    m.replace(keyLike, QStringLiteral("[redacted]"));
+    QString m = scrubSecrets(message.simplified(), u"[redacted]");
     if (m.size() > CredentialManager::kMaxMessageChars)
         m = m.left(CredentialManager::kMaxMessageChars - 1) + QChar(0x2026);
     return m;

@@ -46,8 +46,8 @@ const QList<QRegularExpression>& patterns()
                                               "client_secret|password|secret|key|token)[\"']?\\s*[:=]\\s*[\"']?)"
                                               "([^\\s\"'&,;]{6,})"),
                 ci),
-            // Provider key shapes anywhere in the text.
-            QRegularExpression(QStringLiteral("(\\bsk-)([A-Za-z0-9_-]{8,})")),
+            // Provider key shapes anywhere in the text (OpenAI, Stripe-style, Groq, xAI, generic "key-").
+            QRegularExpression(QStringLiteral("(\\b(?:sk|pk|rk|gsk|xai|key)[-_])([A-Za-z0-9_-]{8,})")),
             QRegularExpression(QStringLiteral("(\\bAIza)([0-9A-Za-z_-]{20,})")),
             // JWTs (OAuth access and id tokens).
             QRegularExpression(QStringLiteral("(\\beyJ)([A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]*)")),
@@ -101,29 +101,29 @@ void registerSecret(QStringView secret)
     r.any = true;
 }
 
-QString scrubSecrets(const QString& text)
+QString scrubSecrets(const QString& text, QStringView marker)
 {
+    const auto replacement
+        = [marker](QStringView secret) { return marker.isNull() ? redactSecret(secret) : marker.toString(); };
     QString out = text;
     Registry& r = registry();
     if (r.any) {
         const QMutexLocker lock(&r.mutex);
         for (const QString& secret : std::as_const(r.secrets)) {
             if (out.contains(secret))
-                out.replace(secret, redactSecret(secret));
+                out.replace(secret, replacement(secret));
         }
     }
     for (const QRegularExpression& re : patterns()) {
-        if (!re.match(out).hasMatch())
-            continue;
         QString result;
         qsizetype last = 0;
         QRegularExpressionMatchIterator it = re.globalMatch(out);
         while (it.hasNext()) {
             const QRegularExpressionMatch m = it.next();
-            if (m.captured(2).startsWith(QStringLiteral("…(")))
+            if (m.capturedView(2).startsWith(QStringLiteral("…(")) || m.capturedView(2) == marker)
                 continue; // already a marker
             result += QStringView(out).mid(last, m.capturedStart(2) - last);
-            result += redactSecret(m.capturedView(2));
+            result += replacement(m.capturedView(2));
             last = m.capturedEnd(2);
         }
         if (last > 0) {

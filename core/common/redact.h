@@ -18,7 +18,8 @@ void registerSecret(QStringView secret);
 // The text with every registered secret and everything shaped like a credential replaced by a marker: bearer
 // tokens, secret headers ("x-api-key: ..."), "sk-..." and "AIza..." keys, JWTs, key= URL parameters and JSON
 // fields named like tokens or keys.
-QString scrubSecrets(const QString& text);
+// With a `marker`, each secret becomes that marker instead of its length marker.
+QString scrubSecrets(const QString& text, QStringView marker = {});
 
 // Installs a Qt message handler that scrubs every log line (see scrubSecrets) before the previous handler sees it.
 // The last line of defence: code should not log secrets in the first place. Idempotent.

@@ -94,11 +94,6 @@ bool isHopByHop(QByteArrayView name)
     return false;
 }
 
-QString newRequestId()
-{
-    return QStringLiteral("req_sy_") + anthropic::newMessageId().mid(4);
-}
-
 // Replaces the value of the top-level "model" key in a JSON object without touching any other byte.
 bool spliceTopLevelModel(QByteArray& body, const QString& model)
 {
@@ -263,6 +258,11 @@ const char* const KnownClaudeModels[] = {"claude-opus-4-8", "claude-sonnet-5", "
     "claude-opus-4-1", "claude-sonnet-4-5", "claude-haiku-4-5", "claude-fable-5"};
 
 } // namespace
+
+QString newRequestId()
+{
+    return QStringLiteral("req_sy_") + anthropic::newMessageId().mid(4);
+}
 
 Exchange::Exchange(GatewayEnvironment env, const HttpRequest& request, HttpResponder* responder, QObject* parent)
     : QObject(parent)

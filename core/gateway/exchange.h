@@ -52,6 +52,9 @@ struct GatewayEnvironment
     QHostAddress listenAddress; // where the server listens (a Host header naming it is accepted)
 };
 
+// A fresh request id ("req_sy_..."), as clients see it in the request-id header and the usage log.
+QString newRequestId();
+
 // One client request from arrival to the last byte of its answer: decode, route, call the upstream (byte-exact
 // relay for the same dialect, translation through the canonical model otherwise), answer, and report one record.
 class Exchange : public QObject

@@ -24,11 +24,25 @@
 #include <QStandardPaths>
 #include <QThread>
 #include <QTimer>
-#include <QUuid>
 
 namespace sy {
 
 namespace {
+
+// The error type of an answer the HTTP server gives itself (see HttpRejection), in answers and in the usage log.
+canon::ErrorType serverErrorType(int status)
+{
+    switch (status) {
+    case 408:
+        return canon::ErrorType::Timeout;
+    case 413:
+        return canon::ErrorType::RequestTooLarge;
+    case 429:
+        return canon::ErrorType::RateLimit;
+    default:
+        return canon::ErrorType::InvalidRequest;
+    }
+}
 
 void releaseFreeHeapMemory()
 {
@@ -291,16 +305,13 @@ bool GatewayService::start(QString* errorMessage)
         if (!usage || !usage->isOpen())
             return;
         RequestRecord record;
-        record.requestId = QStringLiteral("req_sy_") + QUuid::createUuid().toString(QUuid::Id128).left(24);
+        record.requestId = newRequestId();
         record.startedAt = QDateTime::currentDateTimeUtc();
         record.method = QString::fromLatin1(rejection.method);
         record.path = QString::fromUtf8(rejection.path);
         record.inboundDialect = inboundForPath(rejection.path).name();
         record.status = rejection.status;
-        record.errorType = rejection.status == 408 ? QStringLiteral("timeout_error")
-            : rejection.status == 413              ? QStringLiteral("request_too_large")
-            : rejection.status == 429              ? QStringLiteral("rate_limit_error")
-                                                   : QStringLiteral("invalid_request_error");
+        record.errorType = anthropic::errorTypeName(serverErrorType(rejection.status));
         record.errorMessage = rejection.message;
         usage->record(record);
     });
@@ -313,10 +324,7 @@ bool GatewayService::start(QString* errorMessage)
     m_server->setHandler(
         [this](const HttpRequest& request, HttpResponder* responder) { handleRequest(request, responder); });
     m_server->setErrorBodyFactory([](int status, const QString& message, const QByteArray& path) {
-        const canon::ErrorType type = status == 413 ? canon::ErrorType::RequestTooLarge
-            : status == 408                         ? canon::ErrorType::Timeout
-                                                    : canon::ErrorType::InvalidRequest;
-        canon::Error e = canon::Error::make(status, type, message);
+        canon::Error e = canon::Error::make(status, serverErrorType(status), message);
         // Answer in the dialect of the endpoint the client called.
         return qMakePair(QByteArrayLiteral("application/json"), inboundForPath(path).encodeError(e, QString()));
     });
@@ -403,6 +411,16 @@ UpstreamClient* GatewayService::upstreamForCurrentThread()
     return client;
 }
 
+quint64 GatewayService::logFinished(const RequestRecord& record, bool durable)
+{
+    quint64 ticket = 0;
+    if (m_usage && m_usage->isOpen())
+        m_budget->account(m_usage->record(record, durable ? &ticket : nullptr));
+    else
+        m_budget->account(UsageRow::fromRecord(record, m_usage ? m_usage->prices() : PriceTable::defaults()));
+    return ticket;
+}
+
 void GatewayService::handleRequest(const HttpRequest& request, HttpResponder* responder)
 {
     GatewayEnvironment env;
@@ -422,14 +440,7 @@ void GatewayService::handleRequest(const HttpRequest& request, HttpResponder* re
     // The usage log (and the budgets) see every finished request exactly once, on the exchange's thread (both are
     // thread-safe) so that the answer can wait for the row's commit without a detour through this thread.
     const bool durable = env.config->usageDurableAnswers;
-    env.logFinished = [usage = m_usage.get(), budget = m_budget.get(), durable](const RequestRecord& record) {
-        quint64 ticket = 0;
-        if (usage && usage->isOpen())
-            budget->account(usage->record(record, durable ? &ticket : nullptr));
-        else
-            budget->account(UsageRow::fromRecord(record, usage ? usage->prices() : PriceTable::defaults()));
-        return ticket;
-    };
+    env.logFinished = [this, durable](const RequestRecord& record) { return logFinished(record, durable); };
     const bool onOurThread = QThread::currentThread() == thread();
     auto* exchange = new Exchange(std::move(env), request, responder, onOurThread ? this : nullptr);
     ++m_active;

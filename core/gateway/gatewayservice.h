@@ -100,6 +100,8 @@ private:
     void handleRequest(const struct HttpRequest& request, class HttpResponder* responder);
     // The upstream client of the calling thread (each worker thread has its own network managers).
     UpstreamClient* upstreamForCurrentThread();
+    // Logs a finished request (usage log, budgets) on the caller's thread; see GatewayEnvironment::logFinished.
+    quint64 logFinished(const RequestRecord& record, bool durable);
     void applyEffectiveConfig();
     void loadStoredSecrets();
 

@@ -470,16 +470,14 @@ private Q_SLOTS:
         QFETCH(bool, withFallback);
         QFETCH(int, workers);
         QFETCH(int, status);
-        // A JSON client's upstream answer arrives whole; when it cannot be read it is a bad gateway (502), while a
-        // stream that turns to garbage is the decoder's api_error (500).
-        const Fault kind = Fault(fault);
-        if (!stream
-            && (kind == Fault::GarbageStream || kind == Fault::GarbageAfterFirstByte || kind == Fault::TruncatedJson))
-            status = 502;
         QFETCH(QString, type);
         QFETCH(QByteArray, retryAfter);
         QFETCH(bool, streamCommitted);
         const Fault f = Fault(fault);
+        // A JSON client's upstream answer arrives whole; when it cannot be read it is a bad gateway (502), while a
+        // stream that turns to garbage is the decoder's api_error (500).
+        if (!stream && (f == Fault::GarbageStream || f == Fault::GarbageAfterFirstByte || f == Fault::TruncatedJson))
+            status = 502;
 
         QString aUrl;
         if (f == Fault::ConnectionRefused) {
