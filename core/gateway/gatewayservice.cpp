@@ -301,19 +301,22 @@ bool GatewayService::start(QString* errorMessage)
     limits.maxConnectionsPerClient = m_config->server.maxConnectionsPerClient;
     m_server = std::make_unique<HttpServer>(limits);
     // Requests the server turns away itself (too slow, too large, malformed, too many connections) are logged too.
-    m_server->setRejectionObserver([usage = m_usage.get()](const HttpRejection& rejection) {
-        if (!usage || !usage->isOpen())
-            return;
+    // They are announced like any finished request (the request log window adds its rows from the signal); the
+    // observer runs on the connection's thread, so the signal is queued to ours.
+    m_server->setRejectionObserver([this, usage = m_usage.get()](const HttpRejection& rejection) {
         RequestRecord record;
         record.requestId = newRequestId();
-        record.startedAt = QDateTime::currentDateTimeUtc();
+        record.startedAt = QDateTime::fromMSecsSinceEpoch(m_clockProxy.nowMs(), Qt::UTC);
         record.method = QString::fromLatin1(rejection.method);
         record.path = QString::fromUtf8(rejection.path);
         record.inboundDialect = inboundForPath(rejection.path).name();
         record.status = rejection.status;
         record.errorType = anthropic::errorTypeName(serverErrorType(rejection.status));
         record.errorMessage = rejection.message;
-        usage->record(record);
+        if (usage && usage->isOpen())
+            usage->record(record);
+        QMetaObject::invokeMethod(
+            this, [this, record] { Q_EMIT requestCompleted(record); }, Qt::QueuedConnection);
     });
     int workers = m_config->server.workerThreads;
     if (workers < 0) {

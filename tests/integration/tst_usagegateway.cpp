@@ -171,9 +171,17 @@ private Q_SLOTS:
     // Requests the HTTP server turns away before the gateway sees them (too large, malformed) are rows as well.
     void serverRejectionsAreLogged()
     {
+        m_clock.set(QDateTime(QDate(2026, 11, 22), QTime(8, 0), Qt::UTC).toMSecsSinceEpoch());
         start(",\"server\":{\"max_header_bytes\":1024,\"max_body_bytes\":2048}");
+        QSignalSpy completed(m_gateway.get(), &GatewayService::requestCompleted);
         QCOMPARE(request("POST /v1/messages", QByteArray(4096, 'x')).status, 413);
         QCOMPARE(message("x-padding: " + QByteArray(2000, 'p') + "\r\n").status, 431);
+        // Announced like any finished request, with the injected clock's time.
+        QTRY_COMPARE(completed.count(), 2);
+        const auto announced = completed.at(0).at(0).value<RequestRecord>();
+        QCOMPARE(announced.status, 413);
+        QCOMPARE(announced.startedAt.toMSecsSinceEpoch(), m_clock.nowMs());
+        QCOMPARE(completed.at(1).at(0).value<RequestRecord>().status, 431);
         const QList<UsageRow> logged = rows();
         QCOMPARE(logged.size(), 2);
         QCOMPARE(logged.at(0).status, 413);
