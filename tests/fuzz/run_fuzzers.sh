@@ -11,8 +11,11 @@
 # exits non-zero; turn each crash into a regression test (the input file is the test data).
 # Inputs are capped at MAX_LEN bytes (default 16384: small inputs run fast, and the decoders' interesting states are
 # reachable well below that).
+# ASan records no allocation stacks by default here (malloc_context_size=0: fuzz_http runs 1.7x faster); a report
+# then lacks the "allocated by" stack, so replay a crash file with ASAN_OPTIONS= set to get it:
+#   ASAN_OPTIONS= build-fuzz/tests/fuzz/fuzz_streams build-fuzz/artifacts/fuzz_streams-crash-...
 # Env: CC/CXX (default clang/clang++), BUILD_DIR (default <repo>/build-fuzz), SWITCHYARD_SHARED_DIR, JOBS, RUNS,
-#      MAX_LEN.
+#      MAX_LEN, ASAN_OPTIONS.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
@@ -90,6 +93,7 @@ if os.path.exists(starter): put('fuzz_config', open(starter, 'rb').read())
 PY
 
 mkdir -p "$BUILD/artifacts"
+export ASAN_OPTIONS="${ASAN_OPTIONS-malloc_context_size=0}"
 status=0
 for t in "${TARGETS[@]}"; do
     corpus="$BUILD/corpus/$t"
